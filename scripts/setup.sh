@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs every Debian package Consulate needs to build, test and benchmark. Idempotent: packages
+# already installed are left alone, and apt is only asked when something is missing.
+set -euo pipefail
+packages=(
+  build-essential cmake ninja-build ccache g++-12 clang-14 libclang-rt-14-dev
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
+  libssl-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
+  python3 curl
+)
+# Only for benchmarks and the probes (peers to compare against); harmless elsewhere.
+if [ "${CONSULATE_BENCH_PEERS:-0}" = 1 ]; then
+  packages+=(wrk etcd-server etcd-client nginx-light)
+fi
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

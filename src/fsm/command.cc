@@ -1,0 +1,75 @@
+#include "fsm/command.h"
+
+#include "base/coding.h"
+
+namespace consulate::fsm {
+
+namespace {
+void EncodeEntry(std::string* out, const state::DirEntry& e) {
+  PutLengthPrefixedString(out, e.key);
+  PutLengthPrefixedString(out, e.value);
+  PutLengthPrefixedString(out, e.session);
+  PutVarint64(out, e.flags);
+  PutVarint64(out, e.modify_index);
+}
+
+bool DecodeEntry(std::string_view* in, state::DirEntry* e) {
+  std::string_view key, value, session;
+  if (!GetLengthPrefixedString(in, &key) || !GetLengthPrefixedString(in, &value) ||
+      !GetLengthPrefixedString(in, &session) || !GetVarint64(in, &e->flags) ||
+      !GetVarint64(in, &e->modify_index))
+    return false;
+  e->key = std::string(key);
+  e->value = std::string(value);
+  e->session = std::string(session);
+  return true;
+}
+}  // namespace
+
+std::string EncodeKVS(const KVSCommand& cmd) {
+  std::string out;
+  out.reserve(16 + cmd.entry.key.size() + cmd.entry.value.size());
+  out.push_back(static_cast<char>(MessageType::kKVS));
+  out.push_back(static_cast<char>(cmd.op));
+  EncodeEntry(&out, cmd.entry);
+  return out;
+}
+
+std::string EncodeTxn(const TxnCommand& cmd) {
+  std::string out;
+  out.push_back(static_cast<char>(MessageType::kTxn));
+  PutVarint64(&out, cmd.ops.size());
+  for (const auto& op : cmd.ops) {
+    out.push_back(static_cast<char>(op.verb));
+    EncodeEntry(&out, op.entry);
+  }
+  return out;
+}
+
+Result<KVSCommand> DecodeKVS(std::string_view data) {
+  if (data.size() < 2 || TypeOf(data) != MessageType::kKVS) return Status::Corruption("not a KVS command");
+  KVSCommand cmd;
+  cmd.op = static_cast<state::KVOp>(data[1]);
+  data.remove_prefix(2);
+  if (!DecodeEntry(&data, &cmd.entry) || !data.empty()) return Status::Corruption("bad KVS command");
+  return cmd;
+}
+
+Result<TxnCommand> DecodeTxn(std::string_view data) {
+  if (data.empty() || TypeOf(data) != MessageType::kTxn) return Status::Corruption("not a Txn command");
+  data.remove_prefix(1);
+  uint64_t n;
+  if (!GetVarint64(&data, &n) || n > data.size()) return Status::Corruption("bad Txn command");
+  TxnCommand cmd;
+  cmd.ops.resize(n);
+  for (auto& op : cmd.ops) {
+    if (data.empty()) return Status::Corruption("truncated Txn command");
+    op.verb = static_cast<state::KVOp>(data[0]);
+    data.remove_prefix(1);
+    if (!DecodeEntry(&data, &op.entry)) return Status::Corruption("bad Txn operation");
+  }
+  if (!data.empty()) return Status::Corruption("trailing bytes in Txn command");
+  return cmd;
+}
+
+}  // namespace consulate::fsm

@@ -1,0 +1,102 @@
+// What an endpoint handler works with: the request, the response it fills in, and the agent's
+// services (the server's write path and state store, the agent's identity and limits). Handlers
+// are coroutines so that a blocking query or a write can wait without holding a thread.
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "base/log.h"
+#include "fsm/fsm.h"
+#include "http/request.h"
+#include "server/server.h"
+#include "state/watch.h"
+
+namespace consulate::http {
+
+namespace asio = boost::asio;
+template <typename T>
+using Task = asio::awaitable<T>;
+
+// The agent-wide facts and hooks endpoints need; owned by the agent, shared by all connections.
+struct AgentApi {
+  server::Server* server = nullptr;  // null on a client agent (not yet supported)
+  Logger logger;
+  std::string node_name;
+  std::string node_id;
+  std::string datacenter = "dc1";
+  bool is_server = true;
+  bool dev_mode = false;
+  std::string advertise_addr = "127.0.0.1";
+  int serf_lan_port = 8301;
+  std::string version = "1.8.7";
+  std::string revision;
+  uint64_t kv_max_value_size = 512 * 1024;
+  uint64_t txn_max_req_len = 512 * 1024;
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  // The whole effective configuration as JSON, for /v1/agent/self's DebugConfig.
+  std::string debug_config_json = "{}";
+  // Asks the agent to leave and shut down (PUT /v1/agent/leave); called on an I/O thread.
+  std::function<void()> leave;
+  // Asks the agent to reload its configuration (PUT /v1/agent/reload).
+  std::function<Status()> reload;
+};
+
+// Blocking-query options parsed from ?index, ?wait, ?stale, ?consistent (Consul's QueryOptions).
+struct QueryOptions {
+  uint64_t min_index = 0;
+  std::chrono::nanoseconds wait{0};
+  bool stale = false;
+  bool consistent = false;
+  std::string token;
+  std::string datacenter;
+};
+
+class Call {
+ public:
+  Call(const Request& req, Response& resp, AgentApi& api, asio::any_io_executor ex)
+      : req(req), resp(resp), api(api), ex_(std::move(ex)) {}
+
+  const Request& req;
+  Response& resp;
+  AgentApi& api;
+
+  // ?pretty, or always in -dev (as Consul does).
+  bool pretty() const { return api.dev_mode || req.Has("pretty"); }
+
+  // Proposes an encoded command and waits for it to be applied.
+  Task<fsm::ApplyResult> Apply(std::string command);
+
+  // Parses the query options; on a bad value writes Consul's 400 and returns false.
+  bool ParseQueryOptions(QueryOptions* q);
+
+  // Consul's blockingQuery: runs `query` (which reports its index and registers watches in the
+  // given set) until the index passes q.min_index, a watch fires or the wait (capped at 10m, plus
+  // up to 1/16 jitter) runs out. With min_index 0 it runs once. Returns the index to report (>= 1).
+  using QueryFn = std::function<uint64_t(state::WatchSet*)>;
+  Task<uint64_t> Blocking(const QueryOptions& q, QueryFn query);
+
+  // Sets X-Consul-Index, X-Consul-Knownleader and X-Consul-Lastcontact.
+  void SetMeta(uint64_t index);
+  // Writes `json` as the body (application/json), adding the pretty-mode newline.
+  void SetJsonBody(std::string json);
+  // Called before the call parks in a blocking wait, so the connection can release its buffers.
+  std::function<void()> before_park;
+
+ private:
+  asio::any_io_executor ex_;
+};
+
+using Handler = Task<void> (*)(Call&);
+
+// 405 with Consul's message and Allow header. Returns false so handlers can `return` it.
+void MethodNotAllowed(Call& call, std::string_view allowed);
+// The same, as a coroutine for handlers that return another coroutine's Task.
+Task<void> MethodNotAllowedTask(Call& call, std::string_view allowed);
+
+}  // namespace consulate::http

@@ -1,0 +1,34 @@
+// The endpoint handlers, one group per file (kv_endpoint.cc, txn_endpoint.cc, ...), and the one
+// route table that maps paths to them (routes.cc).
+#pragma once
+
+#include <string_view>
+
+#include "http/api.h"
+#include "http/json_writer.h"
+#include "state/kvs.h"
+
+namespace consulate::http {
+
+Task<void> HandleKV(Call& call);
+Task<void> HandleTxn(Call& call);
+Task<void> HandleStatusLeader(Call& call);
+Task<void> HandleStatusPeers(Call& call);
+Task<void> HandleAgentSelf(Call& call);
+Task<void> HandleAgentLeave(Call& call);
+Task<void> HandleAgentReload(Call& call);
+Task<void> HandleCatalogDatacenters(Call& call);
+
+// Consul's DirEntry JSON shape; the value as base64, or null when empty or !with_value.
+void WriteDirEntry(JsonWriter& w, const state::DirEntry& e, bool with_value);
+
+struct Route {
+  std::string_view path;
+  bool prefix;  // match every path starting with `path`
+  Handler handler;
+};
+
+// The handler for `path`, or null (404).
+Handler FindRoute(std::string_view path);
+
+}  // namespace consulate::http
