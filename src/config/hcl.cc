@@ -431,11 +431,12 @@ std::string Scanner::HeredocValue(std::string_view text) {
   std::string_view content =
       last_nl == std::string_view::npos ? std::string_view() : body.substr(0, last_nl + 1);
   std::string_view closing = last_nl == std::string_view::npos ? body : body.substr(last_nl + 1);
-  if (!unindent) return std::string(content);
-  // <<-: strip the closing line's indentation from every line, but only when every line
-  // carries it (an empty line does not, which leaves the text as is, like hcl v1).
   size_t ws = 0;
   while (ws < closing.size() && (closing[ws] == ' ' || closing[ws] == '\t')) ++ws;
+  // <<EOF: hcl v1 keeps the closing line's indentation (it cuts the anchor off the token's end).
+  if (!unindent) return std::string(content) + std::string(closing.substr(0, ws));
+  // <<-: strip the closing line's indentation from every line, but only when every line
+  // carries it (an empty line does not, which leaves the text as is, like hcl v1).
   std::string_view prefix = closing.substr(0, ws);
   std::vector<std::string_view> lines;
   std::string_view rest = content;

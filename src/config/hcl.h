@@ -45,8 +45,9 @@ Result<boost::json::value> ParseHCL(std::string_view text, std::string_view file
 // REQUIRES: out and error are not null.
 bool ParseHCLDetailed(std::string_view text, boost::json::value* out, HclError* error);
 
-// Parses a JSON document as Consul's config loader does (duplicate keys: the last wins; nesting
-// is bounded). Errors carry line and column. Used for JSON inside .hcl files and for .json files.
+// Parses a JSON document (duplicate keys: the last wins; nesting is bounded), reporting errors
+// with line and column. ParseHCLDetailed uses it for .hcl files holding JSON, as hcl.Decode
+// does; .json config files go through the Go-compatible parser instead (internal.h).
 bool ParseJSONDetailed(std::string_view text, boost::json::value* out, HclError* error);
 
 }  // namespace consulate::config

@@ -128,6 +128,12 @@ TEST(HclTest, Heredoc) {
   EXPECT_EQ(v.at("after").as_int64(), 1);
 }
 
+TEST(HclTest, PlainHeredocKeepsAnIndentedMarkersIndentation) {
+  // hcl v1 (and so Consul 1.8.7) leaves the closing line's leading blanks in the value.
+  json::value v = Parse("s = <<EOF\nline1\n  EOF\n");
+  EXPECT_EQ(v.at("s").as_string(), "line1\n  ");
+}
+
 TEST(HclTest, IndentedHeredocStripsTheMarkersIndentation) {
   json::value v = Parse("x {\n  s = <<-EOT\n    line one\n      line two\n    EOT\n}\n");
   EXPECT_EQ(v.at("x").at("s").as_string(), "line one\n  line two\n");

@@ -1,0 +1,1 @@
+consulate_fuzz(http_parser fuzz_http_parser.cc LIBS consulate_http_parser)
