@@ -1,253 +1,549 @@
 #include "agent/agent.h"
 
-#include <fcntl.h>
-#include <pthread.h>
-#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <boost/json/serialize.hpp>
-#include <cstdio>
+#include <boost/json.hpp>
+#include <dirent.h>
 #include <fstream>
-#include <iostream>
-#include <random>
+#include <future>
 #include <sstream>
 
-#include "base/log.h"
-#include "config/config.h"
-#include "http/server.h"
-#include "server/server.h"
+#include "fsm/command.h"
 
 namespace consulate::agent {
 
 namespace {
+constexpr std::string_view kNodeMaintID = "_node_maintenance";
+constexpr std::string_view kServiceMaintPrefix = "_service_maintenance:";
+constexpr std::string_view kSerfCheckID = "serfHealth";
 
-std::string RandomUUID() {
-  std::random_device rd;
-  unsigned char b[16];
-  for (auto& x : b) x = static_cast<unsigned char>(rd());
-  b[6] = (b[6] & 0x0f) | 0x40;
-  b[8] = (b[8] & 0x3f) | 0x80;
-  char out[37];
-  std::snprintf(out, sizeof(out), "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
-                b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+std::string HexName(const std::string& id) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : id) {
+    out.push_back(kHex[c >> 4]);
+    out.push_back(kHex[c & 15]);
+  }
+  return out + ".json";
+}
+
+boost::json::object ServiceToJson(const ServiceDefinition& d) {
+  const state::NodeService& s = d.service;
+  boost::json::object o;
+  o["ID"] = s.id;
+  o["Name"] = s.service;
+  if (!s.kind.empty()) o["Kind"] = s.kind;
+  boost::json::array tags;
+  for (const auto& t : s.tags) tags.emplace_back(t);
+  o["Tags"] = std::move(tags);
+  o["Address"] = s.address;
+  o["Port"] = s.port;
+  boost::json::object meta;
+  for (const auto& [k, v] : s.meta) meta[k] = v;
+  o["Meta"] = std::move(meta);
+  boost::json::object ta;
+  for (const auto& [k, a] : s.tagged_addresses) ta[k] = boost::json::object{{"Address", a.address}, {"Port", a.port}};
+  o["TaggedAddresses"] = std::move(ta);
+  o["Weights"] = boost::json::object{{"Passing", s.weights.passing}, {"Warning", s.weights.warning}};
+  o["EnableTagOverride"] = s.enable_tag_override;
+  boost::json::array checks;
+  for (const auto& c : d.checks) {
+    boost::json::object raw = c.raw;
+    raw["CheckID"] = c.id;
+    raw["Name"] = c.name;
+    checks.push_back(std::move(raw));
+  }
+  o["Checks"] = std::move(checks);
+  return o;
+}
+
+void WriteFileAtomic(const std::string& path, const std::string& data) {
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc | std::ios::binary);
+    out << data;
+  }
+  ::rename(tmp.c_str(), path.c_str());
+}
+
+std::vector<std::string> ListJson(const std::string& dir) {
+  std::vector<std::string> out;
+  if (DIR* d = ::opendir(dir.c_str())) {
+    while (dirent* e = ::readdir(d)) {
+      std::string n = e->d_name;
+      if (n.size() > 5 && n.substr(n.size() - 5) == ".json") out.push_back(dir + "/" + n);
+    }
+    ::closedir(d);
+  }
   return out;
 }
+}  // namespace
 
-// Consul keeps the node ID in <data_dir>/node-id so it survives restarts.
-Result<std::string> NodeID(const config::RuntimeConfig& c) {
-  if (!c.node_id.empty()) return c.node_id;
-  if (c.dev_mode || c.data_dir.empty()) return RandomUUID();
-  const std::string path = c.data_dir + "/node-id";
-  std::ifstream in(path);
-  std::string id;
-  if (in && std::getline(in, id) && !id.empty()) return id;
-  id = RandomUUID();
-  std::ofstream out(path, std::ios::trunc);
-  out << id;
-  if (!out) return Status::IOError("could not write node ID to " + path);
-  return id;
-}
+Agent::Agent(AgentOptions options, server::Server* server, Logger logger)
+    : options_(std::move(options)), server_(server), logger_(std::move(logger)) {}
 
-Status EnsureDir(const std::string& path) {
-  std::string cur;
-  for (size_t i = 0; i <= path.size(); ++i) {
-    if (i == path.size() || path[i] == '/') {
-      if (!cur.empty() && ::mkdir(cur.c_str(), 0700) != 0 && errno != EEXIST)
-        return Status::IOErrorFromErrno("Error creating data dir " + path, errno);
-    }
-    if (i < path.size()) cur += path[i];
+Agent::~Agent() { Stop(); }
+
+Status Agent::Start() {
+  if (!options_.data_dir.empty()) {
+    ::mkdir((options_.data_dir + "/services").c_str(), 0700);
+    ::mkdir((options_.data_dir + "/checks").c_str(), 0700);
+    LoadPersisted();
   }
+  sync_thread_ = std::thread([this] { SyncLoop(); });
+  ttl_thread_ = std::thread([this] { TtlLoop(); });
   return Status::OK();
 }
 
-LogLevel LevelOf(const std::string& name) {
-  LogLevel l = LogLevel::kInfo;
-  ParseLogLevel(name, &l);
-  return l;
+void Agent::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  sync_cv_.notify_all();
+  ttl_cv_.notify_all();
+  if (sync_thread_.joinable()) sync_thread_.join();
+  if (ttl_thread_.joinable()) ttl_thread_.join();
 }
 
-void PrintBanner(const config::RuntimeConfig& c, const std::string& node_id) {
-  auto line = [](std::string_view k, const std::string& v) {
-    std::printf("%*s: %s\n", 18, std::string(k).c_str(), v.c_str());
-  };
-  std::printf("==> Starting Consul agent...\n");
-  line("Version", "'" + c.version + "'");
-  line("Node ID", "'" + node_id + "'");
-  line("Node name", "'" + c.node_name + "'");
-  line("Datacenter", "'" + c.datacenter + "' (Segment: '" + (c.server ? "<all>" : "") + "')");
-  line("Server", std::string(c.server ? "true" : "false") + " (Bootstrap: " + (c.bootstrap ? "true" : "false") + ")");
-  std::string clients = "[";
-  for (size_t i = 0; i < c.client_addrs.size(); ++i) clients += (i ? " " : "") + c.client_addrs[i];
-  clients += "]";
-  line("Client Addr", clients + " (HTTP: " + std::to_string(c.ports.http) + ", HTTPS: " + std::to_string(c.ports.https) +
-                          ", gRPC: " + std::to_string(c.ports.grpc) + ", DNS: " + std::to_string(c.ports.dns) + ")");
-  line("Cluster Addr", c.advertise_addr + " (LAN: " + std::to_string(c.ports.serf_lan) +
-                           ", WAN: " + std::to_string(c.ports.serf_wan) + ")");
-  line("Encrypt", std::string("Gossip: ") + (c.encrypt.empty() ? "false" : "true") +
-                      ", TLS-Outgoing: false, TLS-Incoming: false, Auto-Encrypt-TLS: false");
-  std::printf("\n==> Log data will now stream in as it occurs:\n\n");
-  std::fflush(stdout);
-}
-
-}  // namespace
-
-int RunAgent(const std::vector<std::string>& args) {
-  // Block the signals we handle before any thread starts, so only sigwait below sees them.
-  sigset_t sigs;
-  sigemptyset(&sigs);
-  for (int s : {SIGINT, SIGTERM, SIGHUP, SIGUSR2}) sigaddset(&sigs, s);
-  pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
-  ::signal(SIGPIPE, SIG_IGN);
-
-  std::vector<std::string> warnings;
-  auto loaded = config::LoadAgentConfig(args, &warnings);
-  if (!loaded.ok()) {
-    std::fprintf(stderr, "==> %s\n", loaded.status().message().c_str());
-    return 1;
-  }
-  config::RuntimeConfig cfg = std::move(*loaded);
-
-  auto sink = std::make_shared<LogSink>(LevelOf(cfg.log_level));
-  Logger root(sink, "");
-  Logger log = root.Named("agent");
-  if (!cfg.log_file.empty()) {
-    LogSink::FileOptions fo;
-    fo.path = cfg.log_file;
-    if (cfg.log_rotate_duration.count() > 0)
-      fo.rotate_duration = std::chrono::duration_cast<std::chrono::seconds>(cfg.log_rotate_duration);
-    fo.rotate_bytes = static_cast<uint64_t>(std::max(0, cfg.log_rotate_bytes));
-    fo.rotate_max_files = cfg.log_rotate_max_files;
-    Status st = sink->OpenFile(fo);
-    if (!st.ok()) {
-      std::fprintf(stderr, "==> %s\n", st.message().c_str());
-      return 1;
-    }
-  }
-  if (!cfg.dev_mode) {
-    Status st = EnsureDir(cfg.data_dir);
-    if (!st.ok()) {
-      std::fprintf(stderr, "==> %s\n", st.message().c_str());
-      return 1;
-    }
-  }
-  auto node_id = NodeID(cfg);
-  if (!node_id.ok()) {
-    std::fprintf(stderr, "==> %s\n", node_id.status().message().c_str());
-    return 1;
-  }
-
-  PrintBanner(cfg, *node_id);
-  for (const auto& w : warnings) log.Warn("{}", w);
-
-  std::unique_ptr<server::Server> srv;
-  const std::string rpc_addr = cfg.advertise_addr + ":" + std::to_string(cfg.ports.server);
-  if (cfg.server || cfg.dev_mode) {
-    server::Options so;
-    so.dev = cfg.dev_mode;
-    so.data_dir = cfg.data_dir;
-    so.rpc_address = rpc_addr;
-    // Consul's raft_snapshot_threshold / raft_trailing_logs (top-level keys).
-    for (auto [key, target] : {std::pair{"raft_snapshot_threshold", &so.snapshot_threshold},
-                               std::pair{"raft_trailing_logs", &so.trailing_logs}}) {
-      if (auto it = cfg.merged.find(key); it != cfg.merged.end() && it->value().is_number()) {
-        auto v = it->value().to_number<int64_t>();
-        if (v > 0) *target = static_cast<uint64_t>(v);
-      }
-    }
-    auto opened = server::Server::Open(so, root.Named("agent.server"));
-    if (!opened.ok()) {
-      log.Error("Error starting agent: error=\"{}\"", opened.status().ToString());
-      return 1;
-    }
-    srv = std::move(*opened);
-  } else {
-    log.Warn("client agents forward to servers over RPC, which arrives with the Raft issue: KV requests will fail");
-  }
-
-  http::AgentApi api;
-  api.server = srv.get();
-  api.logger = root.Named("agent.http");
-  api.node_name = cfg.node_name;
-  api.node_id = *node_id;
-  api.datacenter = cfg.datacenter;
-  api.is_server = cfg.server || cfg.dev_mode;
-  api.dev_mode = cfg.dev_mode;
-  api.advertise_addr = cfg.advertise_addr;
-  api.serf_lan_port = cfg.ports.serf_lan;
-  api.version = cfg.version;
-  api.revision = cfg.revision;
-  api.kv_max_value_size = cfg.kv_max_value_size;
-  api.txn_max_req_len = cfg.txn_max_req_len;
-  api.debug_config_json = boost::json::serialize(config::AgentSelfDebugConfig(cfg, *node_id));
-  const pid_t self = ::getpid();
-  api.leave = [self] { ::kill(self, SIGUSR2); };
-  api.reload = [self] {
-    ::kill(self, SIGHUP);
-    return Status::OK();
-  };
-
-  std::unique_ptr<http::HttpServer> httpd;
-  if (cfg.ports.http > 0) {
-    http::HttpServerOptions ho;
-    ho.addresses = cfg.client_addrs;
-    if (!cfg.addresses_http.empty()) {
-      ho.addresses.clear();
-      std::istringstream ss(cfg.addresses_http);
-      for (std::string a; ss >> a;) ho.addresses.push_back(a);
-    }
-    ho.port = cfg.ports.http;
-    ho.threads = std::max(1u, std::min(2u, std::thread::hardware_concurrency()));
-    ho.max_conns_per_client = static_cast<size_t>(std::max(0, cfg.http_max_conns_per_client));
-    httpd = std::make_unique<http::HttpServer>(ho, &api, api.logger);
-    Status st = httpd->Start();
-    if (!st.ok()) {
-      log.Error("Error starting agent: error=\"{}\"", st.message());
-      if (srv) srv->Shutdown();
-      return 1;
-    }
-    for (const auto& a : ho.addresses)
-      root.Named("agent").Info("Started HTTP server: address={}:{} network=tcp", a, ho.port);
-  }
-
-  if (!cfg.pid_file.empty()) {
-    std::ofstream pf(cfg.pid_file, std::ios::trunc);
-    pf << self;
-  }
-  std::printf("==> Consul agent running!\n");
-  std::fflush(stdout);
-
-  int exit_code = 0;
-  while (true) {
-    int sig = 0;
-    if (sigwait(&sigs, &sig) != 0) continue;
-    if (sig == SIGHUP) {
-      log.Info("Caught signal: signal=hangup");
-      log.Info("Reloading configuration...");
-      std::vector<std::string> w;
-      auto reloaded = config::LoadAgentConfig(args, &w);
-      if (!reloaded.ok()) {
-        log.Error("Failed to reload configs: error=\"{}\"", reloaded.status().message());
-        continue;
-      }
-      sink->set_level(LevelOf(reloaded->log_level));
+void Agent::LoadPersisted() {
+  for (const auto& path : ListJson(options_.data_dir + "/services")) {
+    std::ifstream in(path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    boost::system::error_code ec;
+    auto v = boost::json::parse(ss.str(), ec);
+    if (ec || !v.is_object()) {
+      logger_.Warn("failed to load persisted service: file={} error=\"{}\"", path, ec ? ec.message() : "not an object");
       continue;
     }
-    if (sig == SIGUSR2) {
-      log.Info("Graceful leave complete");
-    } else {
-      log.Info("Caught signal: signal={}", sig == SIGINT ? "interrupt" : "terminated");
+    auto def = ParseServiceDefinition(v.as_object());
+    if (!def.ok()) {
+      logger_.Warn("failed to load persisted service: file={} error=\"{}\"", path, def.status().message());
+      continue;
     }
-    break;
+    Status st = AddService(*def, true);
+    if (!st.ok()) logger_.Warn("failed to restore service: id={} error=\"{}\"", def->service.id, st.message());
   }
-  log.Info("Requesting shutdown");
-  // The write path first: its last answers are posted to the HTTP threads, which must still run.
-  if (srv) srv->Shutdown();
-  if (httpd) httpd->Stop();
-  if (srv) log.Info("consul server down");
-  log.Info("shutdown complete");
-  if (!cfg.pid_file.empty()) ::unlink(cfg.pid_file.c_str());
-  return exit_code;
+  for (const auto& path : ListJson(options_.data_dir + "/checks")) {
+    std::ifstream in(path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    boost::system::error_code ec;
+    auto v = boost::json::parse(ss.str(), ec);
+    if (ec || !v.is_object()) continue;
+    auto def = ParseCheckDefinition(v.as_object());
+    if (!def.ok()) continue;
+    Status st = AddCheck(*def, true);
+    if (!st.ok()) logger_.Warn("failed to restore check: id={} error=\"{}\"", def->id, st.message());
+  }
+}
+
+void Agent::PersistService(const ServiceDefinition& def) {
+  if (options_.data_dir.empty()) return;
+  WriteFileAtomic(options_.data_dir + "/services/" + HexName(def.service.id),
+                  boost::json::serialize(ServiceToJson(def)));
+}
+
+void Agent::PersistCheck(const CheckDefinition& def) {
+  if (options_.data_dir.empty()) return;
+  boost::json::object raw = def.raw;
+  raw["CheckID"] = def.id;
+  raw["Name"] = def.name;
+  if (!def.service_id.empty()) raw["ServiceID"] = def.service_id;
+  WriteFileAtomic(options_.data_dir + "/checks/" + HexName(def.id), boost::json::serialize(raw));
+}
+
+void Agent::Unpersist(const std::string& kind, const std::string& id) {
+  if (options_.data_dir.empty()) return;
+  ::unlink((options_.data_dir + "/" + kind + "/" + HexName(id)).c_str());
+}
+
+Status Agent::AddService(const ServiceDefinition& def, bool persist) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    // Re-registration replaces the service and its checks.
+    if (auto it = services_.find(def.service.id); it != services_.end()) {
+      for (const auto& c : it->second.checks) RemoveCheckLocked(c.id);
+    }
+    services_[def.service.id] = def;
+    if (persist) persisted_services_[def.service.id] = true;
+    else config_services_[def.service.id] = true;
+    for (const auto& c : def.checks) {
+      Status st = AddCheckLocked(c, false);
+      if (!st.ok()) return st;
+    }
+    dirty_ = true;
+  }
+  if (persist) PersistService(def);
+  TriggerSync();
+  return Status::OK();
+}
+
+Status Agent::RemoveService(const std::string& id) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = services_.find(id);
+    if (it == services_.end()) return Status::NotFound("Unknown service \"" + id + "\"");
+    std::vector<std::string> check_ids;
+    for (const auto& [cid, c] : checks_)
+      if (c.definition.service_id == id) check_ids.push_back(cid);
+    for (const auto& cid : check_ids) RemoveCheckLocked(cid);
+    services_.erase(it);
+    persisted_services_.erase(id);
+    config_services_.erase(id);
+    dirty_ = true;
+  }
+  Unpersist("services", id);
+  TriggerSync();
+  return Status::OK();
+}
+
+std::vector<state::NodeService> Agent::Services() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<state::NodeService> out;
+  for (const auto& [id, d] : services_) out.push_back(d.service);
+  return out;
+}
+
+std::optional<state::NodeService> Agent::Service(const std::string& id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = services_.find(id);
+  if (it == services_.end()) return std::nullopt;
+  return it->second.service;
+}
+
+Status Agent::AddCheckLocked(const CheckDefinition& def, bool persist) {
+  if (def.id.empty()) return Status::InvalidArgument("Missing check ID");
+  LocalCheck lc;
+  lc.definition = def;
+  state::HealthCheck& h = lc.check;
+  h.node = options_.node_name;
+  h.check_id = def.id;
+  h.name = def.name.empty() ? def.id : def.name;
+  h.notes = def.notes;
+  h.service_id = def.service_id;
+  h.type = def.type;
+  if (!def.service_id.empty()) {
+    auto sit = services_.find(def.service_id);
+    if (sit == services_.end())
+      return Status::InvalidArgument("ServiceID \"" + def.service_id + "\" does not exist");
+    h.service_name = sit->second.service.service;
+    h.service_tags = sit->second.service.tags;
+  }
+  if (def.type == "script" && !(options_.enable_script_checks || options_.enable_local_script_checks))
+    return Status::InvalidArgument(
+        "Scripts are disabled on this agent; to enable, configure 'enable_script_checks' or "
+        "'enable_local_script_checks' to true");
+  h.status = def.status.empty() ? std::string(state::kCritical) : def.status;
+  auto now = std::chrono::steady_clock::now();
+  if (def.type == "ttl") lc.ttl_deadline = now + def.ttl;
+  if (h.status == state::kCritical) lc.critical_since = now;
+  lc.persisted = persist;
+  if (runner_ && def.type != "ttl" && !def.type.empty()) {
+    Status st = runner_->Add(def);
+    if (!st.ok()) return st;
+  }
+  checks_[def.id] = std::move(lc);
+  dirty_ = true;
+  ttl_cv_.notify_all();
+  return Status::OK();
+}
+
+void Agent::RemoveCheckLocked(const std::string& id) {
+  auto it = checks_.find(id);
+  if (it == checks_.end()) return;
+  if (runner_ && it->second.definition.type != "ttl") runner_->Remove(id);
+  if (it->second.persisted) Unpersist("checks", id);
+  checks_.erase(it);
+  config_checks_.erase(id);
+  dirty_ = true;
+}
+
+Status Agent::AddCheck(const CheckDefinition& def, bool persist) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    RemoveCheckLocked(def.id);
+    CONSULATE_RETURN_IF_ERROR(AddCheckLocked(def, persist));
+    if (!persist) config_checks_[def.id] = true;
+  }
+  if (persist) PersistCheck(def);
+  TriggerSync();
+  return Status::OK();
+}
+
+Status Agent::RemoveCheck(const std::string& id) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!checks_.count(id)) return Status::NotFound("Unknown check \"" + id + "\"");
+    RemoveCheckLocked(id);
+  }
+  TriggerSync();
+  return Status::OK();
+}
+
+std::vector<state::HealthCheck> Agent::Checks() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<state::HealthCheck> out;
+  for (const auto& [id, c] : checks_) out.push_back(c.check);
+  return out;
+}
+
+Status Agent::UpdateCheck(const std::string& id, std::string_view status, std::string output) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = checks_.find(id);
+    if (it == checks_.end()) return Status::NotFound("Unknown check \"" + id + "\"");
+    LocalCheck& c = it->second;
+    if (output.size() > 4096) output = output.substr(0, 4096);  // Consul's check_output_max_size
+    if (c.check.status == status && c.check.output == output) return Status::OK();
+    if (status == state::kCritical && c.check.status != state::kCritical)
+      c.critical_since = std::chrono::steady_clock::now();
+    c.check.status = std::string(status);
+    c.check.output = std::move(output);
+    dirty_ = true;
+  }
+  TriggerSync();
+  return Status::OK();
+}
+
+Status Agent::UpdateTTL(const std::string& id, std::string_view status, std::string output) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = checks_.find(id);
+    if (it == checks_.end()) return Status::NotFound("Unknown check \"" + id + "\"");
+    if (it->second.definition.type != "ttl")
+      return Status::InvalidArgument("Check \"" + id + "\" is not a TTL check");
+    it->second.ttl_deadline = std::chrono::steady_clock::now() + it->second.definition.ttl;
+  }
+  ttl_cv_.notify_all();
+  return UpdateCheck(id, status, std::move(output));
+}
+
+Status Agent::EnableNodeMaintenance(const std::string& reason) {
+  CheckDefinition d;
+  d.id = std::string(kNodeMaintID);
+  d.name = "Node Maintenance Mode";
+  d.notes = reason.empty()
+                ? "Maintenance mode is enabled for this node, but no reason was provided. This is a default message."
+                : reason;
+  d.status = std::string(state::kCritical);
+  return AddCheck(d, true);
+}
+
+void Agent::DisableNodeMaintenance() { RemoveCheck(std::string(kNodeMaintID)); }
+
+Status Agent::EnableServiceMaintenance(const std::string& service_id, const std::string& reason) {
+  if (!Service(service_id)) return Status::NotFound("No service registered with ID \"" + service_id + "\"");
+  CheckDefinition d;
+  d.id = std::string(kServiceMaintPrefix) + service_id;
+  d.name = "Service Maintenance Mode";
+  d.notes = reason.empty() ? "Maintenance mode is enabled for this service, but no reason was provided. This is a "
+                             "default message."
+                           : reason;
+  d.service_id = service_id;
+  d.status = std::string(state::kCritical);
+  return AddCheck(d, true);
+}
+
+Status Agent::DisableServiceMaintenance(const std::string& service_id) {
+  if (!Service(service_id)) return Status::NotFound("No service registered with ID \"" + service_id + "\"");
+  RemoveCheck(std::string(kServiceMaintPrefix) + service_id);
+  return Status::OK();
+}
+
+void Agent::ReplaceConfigServices(const std::vector<ServiceDefinition>& services,
+                                  const std::vector<CheckDefinition>& checks) {
+  std::map<std::string, bool> old_services, old_checks;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    old_services = config_services_;
+    old_checks = config_checks_;
+  }
+  for (const auto& s : services) {
+    old_services.erase(s.service.id);
+    Status st = AddService(s, false);
+    if (!st.ok()) logger_.Warn("failed to register service from config: id={} error=\"{}\"", s.service.id, st.message());
+  }
+  for (const auto& c : checks) {
+    old_checks.erase(c.id);
+    Status st = AddCheck(c, false);
+    if (!st.ok()) logger_.Warn("failed to register check from config: id={} error=\"{}\"", c.id, st.message());
+  }
+  for (const auto& [id, unused] : old_services) RemoveService(id);
+  for (const auto& [id, unused] : old_checks) RemoveCheck(id);
+}
+
+void Agent::TriggerSync() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    dirty_ = true;
+  }
+  sync_cv_.notify_all();
+}
+
+void Agent::TtlLoop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!stopping_) {
+    auto now = std::chrono::steady_clock::now();
+    auto next = now + std::chrono::seconds(1);
+    std::vector<std::string> expired, reap;
+    for (auto& [id, c] : checks_) {
+      if (c.definition.type == "ttl") {
+        if (c.ttl_deadline <= now) {
+          if (c.check.status != state::kCritical || c.check.output != "TTL expired") expired.push_back(id);
+          c.ttl_deadline = now + c.definition.ttl;
+        }
+        next = std::min(next, c.ttl_deadline);
+      }
+      auto dcsa = c.definition.deregister_critical_service_after;
+      if (dcsa.count() > 0 && c.check.status == state::kCritical && !c.definition.service_id.empty() &&
+          now - c.critical_since >= dcsa)
+        reap.push_back(c.definition.service_id);
+    }
+    if (!expired.empty() || !reap.empty()) {
+      lock.unlock();
+      for (const auto& id : expired) {
+        logger_.Warn("Check TTL expired: check={}", id);
+        UpdateCheck(id, state::kCritical, "TTL expired");
+      }
+      for (const auto& sid : reap) {
+        logger_.Info("removed service with critical check past DeregisterCriticalServiceAfter: service={}", sid);
+        RemoveService(sid);
+      }
+      lock.lock();
+      continue;
+    }
+    ttl_cv_.wait_until(lock, next);
+  }
+}
+
+void Agent::SyncLoop() {
+  auto last_full = std::chrono::steady_clock::now();
+  while (true) {
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      sync_cv_.wait_until(lock, last_full + options_.ae_interval, [&] { return stopping_ || dirty_; });
+      if (stopping_) return;
+      dirty_ = false;
+    }
+    Status st = SyncNow();
+    if (!st.ok()) {
+      logger_.Warn("Syncing to the catalog failed: error=\"{}\"", st.message());
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+      std::lock_guard<std::mutex> lock(mu_);
+      dirty_ = true;
+    }
+    if (std::chrono::steady_clock::now() - last_full >= options_.ae_interval) last_full = std::chrono::steady_clock::now();
+  }
+}
+
+Status Agent::Propose(std::string command) {
+  if (!server_) return Status::Unavailable("No known Consul servers");
+  auto promise = std::make_shared<std::promise<fsm::ApplyResult>>();
+  auto future = promise->get_future();
+  server_->Propose(std::move(command), [promise](fsm::ApplyResult r) { promise->set_value(std::move(r)); });
+  fsm::ApplyResult r = future.get();
+  return r.status;
+}
+
+state::RegisterRequest Agent::NodeRegistration() const {
+  state::RegisterRequest r;
+  r.node.id = options_.node_id;
+  r.node.node = options_.node_name;
+  r.node.address = options_.address;
+  r.node.datacenter = options_.datacenter;
+  r.node.tagged_addresses = {{"lan", options_.address},
+                             {"lan_ipv4", options_.address},
+                             {"wan", options_.address},
+                             {"wan_ipv4", options_.address}};
+  r.node.meta = options_.node_meta;
+  r.node.meta["consul-network-segment"] = "";
+  return r;
+}
+
+// One full anti-entropy pass: make the catalog's view of this node equal the agent's.
+Status Agent::SyncNow() {
+  std::lock_guard<std::mutex> sync_lock(sync_mu_);
+  if (!server_) return Status::Unavailable("No known Consul servers");
+  state::StateStore& st = server_->state();
+  const std::string& node = options_.node_name;
+
+  // What the agent wants the catalog to hold.
+  std::map<std::string, state::NodeService> want_services;
+  std::map<std::string, state::HealthCheck> want_checks;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [id, d] : services_) want_services[id] = d.service;
+    for (const auto& [id, c] : checks_) want_checks[id] = c.check;
+  }
+  if (options_.server) {
+    // What the leader reconciles for a server from gossip: its consul service and serfHealth.
+    state::NodeService consul;
+    consul.id = consul.service = "consul";
+    consul.port = options_.server_port;
+    consul.meta = {{"non_voter", "false"},           {"raft_version", "3"},
+                   {"serf_protocol_current", "2"},   {"serf_protocol_max", "5"},
+                   {"serf_protocol_min", "1"},       {"version", options_.version}};
+    want_services["consul"] = consul;
+  }
+  state::HealthCheck serf;
+  serf.node = node;
+  serf.check_id = std::string(kSerfCheckID);
+  serf.name = "Serf Health Status";
+  serf.status = std::string(state::kPassing);
+  serf.output = "Agent alive and reachable";
+  want_checks[serf.check_id] = serf;
+
+  std::optional<state::Node> have_node;
+  std::vector<state::NodeService> have_services;
+  std::vector<state::HealthCheck> have_checks;
+  st.NodeServices(node, &have_node, &have_services, nullptr);
+  st.NodeChecks(node, &have_checks, nullptr);
+
+  state::RegisterRequest node_reg = NodeRegistration();
+  bool node_ok = have_node && have_node->id == node_reg.node.id && have_node->address == node_reg.node.address &&
+                 have_node->tagged_addresses == node_reg.node.tagged_addresses && have_node->meta == node_reg.node.meta;
+  if (!node_ok) CONSULATE_RETURN_IF_ERROR(Propose(fsm::EncodeRegister(node_reg)));
+
+  std::map<std::string, state::NodeService> have_s;
+  for (auto& s : have_services) have_s[s.id] = s;
+  std::map<std::string, state::HealthCheck> have_c;
+  for (auto& c : have_checks) have_c[c.check_id] = c;
+
+  // Deletions first, so a renamed service never has both names.
+  for (const auto& [id, s] : have_s)
+    if (!want_services.count(id))
+      CONSULATE_RETURN_IF_ERROR(Propose(fsm::EncodeDeregister({node, id, ""})));
+  for (const auto& [id, c] : have_c)
+    if (!want_checks.count(id) && (c.service_id.empty() || want_services.count(c.service_id)))
+      CONSULATE_RETURN_IF_ERROR(Propose(fsm::EncodeDeregister({node, "", id})));
+  for (const auto& [id, s] : want_services) {
+    auto it = have_s.find(id);
+    if (it != have_s.end() && it->second.SameAs(s)) continue;
+    state::RegisterRequest r = NodeRegistration();
+    r.skip_node_update = true;
+    r.service = s;
+    CONSULATE_RETURN_IF_ERROR(Propose(fsm::EncodeRegister(r)));
+  }
+  for (auto& [id, c] : want_checks) {
+    c.node = node;
+    if (!c.service_id.empty()) {
+      auto sit = want_services.find(c.service_id);
+      if (sit == want_services.end()) continue;
+      c.service_name = sit->second.service;
+      c.service_tags = sit->second.tags;
+    }
+    auto it = have_c.find(id);
+    if (it != have_c.end() && it->second.SameAs(c)) continue;
+    state::RegisterRequest r = NodeRegistration();
+    r.skip_node_update = true;
+    r.checks.push_back(c);
+    CONSULATE_RETURN_IF_ERROR(Propose(fsm::EncodeRegister(r)));
+  }
+  return Status::OK();
 }
 
 }  // namespace consulate::agent

@@ -72,4 +72,58 @@ Result<TxnCommand> DecodeTxn(std::string_view data) {
   return cmd;
 }
 
+std::string EncodeRegister(const state::RegisterRequest& req) {
+  std::string out;
+  out.push_back(static_cast<char>(MessageType::kRegister));
+  state::EncodeNode(&out, req.node);
+  out.push_back(req.skip_node_update ? 1 : 0);
+  out.push_back(req.service ? 1 : 0);
+  if (req.service) state::EncodeNodeService(&out, *req.service);
+  PutVarint64(&out, req.checks.size());
+  for (const auto& c : req.checks) state::EncodeHealthCheck(&out, c);
+  return out;
+}
+
+Result<state::RegisterRequest> DecodeRegister(std::string_view data) {
+  auto bad = [] { return Status::Corruption("bad Register command"); };
+  if (data.empty() || TypeOf(data) != MessageType::kRegister) return bad();
+  data.remove_prefix(1);
+  state::RegisterRequest req;
+  if (!state::DecodeNode(&data, &req.node) || data.size() < 2) return bad();
+  req.skip_node_update = data[0] != 0;
+  const bool has_service = data[1] != 0;
+  data.remove_prefix(2);
+  if (has_service) {
+    state::NodeService svc;
+    if (!state::DecodeNodeService(&data, &svc)) return bad();
+    req.service = std::move(svc);
+  }
+  uint64_t n;
+  if (!GetVarint64(&data, &n) || n > data.size()) return bad();
+  req.checks.resize(n);
+  for (auto& c : req.checks)
+    if (!state::DecodeHealthCheck(&data, &c)) return bad();
+  if (!data.empty()) return bad();
+  return req;
+}
+
+std::string EncodeDeregister(const state::DeregisterRequest& req) {
+  std::string out;
+  out.push_back(static_cast<char>(MessageType::kDeregister));
+  PutLengthPrefixedString(&out, req.node);
+  PutLengthPrefixedString(&out, req.service_id);
+  PutLengthPrefixedString(&out, req.check_id);
+  return out;
+}
+
+Result<state::DeregisterRequest> DecodeDeregister(std::string_view data) {
+  if (data.empty() || TypeOf(data) != MessageType::kDeregister) return Status::Corruption("bad Deregister command");
+  data.remove_prefix(1);
+  std::string_view node, service, check;
+  if (!GetLengthPrefixedString(&data, &node) || !GetLengthPrefixedString(&data, &service) ||
+      !GetLengthPrefixedString(&data, &check) || !data.empty())
+    return Status::Corruption("bad Deregister command");
+  return state::DeregisterRequest{std::string(node), std::string(service), std::string(check)};
+}
+
 }  // namespace consulate::fsm

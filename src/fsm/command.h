@@ -38,6 +38,10 @@ struct TxnCommand {
 };
 
 std::string EncodeKVS(const KVSCommand& cmd);
+std::string EncodeRegister(const state::RegisterRequest& req);
+std::string EncodeDeregister(const state::DeregisterRequest& req);
+Result<state::RegisterRequest> DecodeRegister(std::string_view data);
+Result<state::DeregisterRequest> DecodeDeregister(std::string_view data);
 std::string EncodeTxn(const TxnCommand& cmd);
 
 // Peeks at the type byte. REQUIRES: !data.empty()

@@ -12,6 +12,30 @@ ApplyResult FSM::Apply(uint64_t index, std::string_view data) {
       return ApplyKVS(index, data);
     case MessageType::kTxn:
       return ApplyTxn(index, data);
+    case MessageType::kRegister: {
+      ApplyResult r;
+      auto req = DecodeRegister(data);
+      if (!req.ok()) {
+        store_->MarkApplied(index);
+        r.status = req.status();
+      } else {
+        r.status = store_->EnsureRegistration(index, *req);
+      }
+      r.ok = r.status.ok();
+      return r;
+    }
+    case MessageType::kDeregister: {
+      ApplyResult r;
+      auto req = DecodeDeregister(data);
+      if (!req.ok()) {
+        store_->MarkApplied(index);
+        r.status = req.status();
+      } else {
+        r.status = store_->Deregister(index, *req);
+      }
+      r.ok = r.status.ok();
+      return r;
+    }
     default: {
       // Unknown types are skipped (as Consul does for types with the ignore flag) so that a
       // newer log stays readable; the index still advances.

@@ -14,6 +14,39 @@ void StringMap(JsonWriter& w, std::initializer_list<std::pair<std::string_view, 
   }
   w.EndObject();
 }
+// This agent as a serf member (until gossip lands, the only member it knows).
+void WriteSelfMember(JsonWriter& w, const AgentApi& a) {
+  const std::string rpc = a.server ? a.server->LeaderAddress() : "";
+  const std::string rpc_port = rpc.substr(rpc.rfind(':') + 1);
+  w.BeginObject();
+  w.Key("Name");
+  w.String(a.node_name);
+  w.Key("Addr");
+  w.String(a.advertise_addr);
+  w.Key("Port");
+  w.Int(a.serf_lan_port);
+  w.Key("Tags");
+  StringMap(w, {{"acls", "0"},
+                {"build", a.version + ":" + a.revision},
+                {"dc", a.datacenter},
+                {"ft_fs", "1"},
+                {"id", a.node_id},
+                {"port", rpc_port},
+                {"raft_vsn", "3"},
+                {"role", a.is_server ? "consul" : "node"},
+                {"segment", ""},
+                {"vsn", "2"},
+                {"vsn_max", "3"},
+                {"vsn_min", "2"}});
+  w.Key("Status");
+  w.Int(1);
+  for (auto [k, v] : {std::pair{"ProtocolMin", 1}, {"ProtocolMax", 5}, {"ProtocolCur", 2}, {"DelegateMin", 2},
+                      {"DelegateMax", 5}, {"DelegateCur", 4}}) {
+    w.Key(k);
+    w.Int(v);
+  }
+  w.EndObject();
+}
 }  // namespace
 
 Task<void> HandleAgentSelf(Call& call) {
@@ -50,34 +83,7 @@ Task<void> HandleAgentSelf(Call& call) {
   w.Key("Coord");
   w.Null();
   w.Key("Member");
-  w.BeginObject();
-  w.Key("Name");
-  w.String(a.node_name);
-  w.Key("Addr");
-  w.String(a.advertise_addr);
-  w.Key("Port");
-  w.Int(a.serf_lan_port);
-  w.Key("Tags");
-  StringMap(w, {{"acls", "0"},
-                {"build", a.version + ":" + a.revision},
-                {"dc", a.datacenter},
-                {"ft_fs", "1"},
-                {"id", a.node_id},
-                {"port", rpc_port},
-                {"raft_vsn", "3"},
-                {"role", a.is_server ? "consul" : "node"},
-                {"segment", ""},
-                {"vsn", "2"},
-                {"vsn_max", "3"},
-                {"vsn_min", "2"}});
-  w.Key("Status");
-  w.Int(1);
-  for (auto [k, v] : {std::pair{"ProtocolMin", 1}, {"ProtocolMax", 5}, {"ProtocolCur", 2}, {"DelegateMin", 2},
-                      {"DelegateMax", 5}, {"DelegateCur", 4}}) {
-    w.Key(k);
-    w.Int(v);
-  }
-  w.EndObject();
+  WriteSelfMember(w, a);
   w.Key("Stats");
   w.BeginObject();
   w.Key("agent");
@@ -111,6 +117,19 @@ Task<void> HandleAgentSelf(Call& call) {
   w.Key("Meta");
   StringMap(w, {{"consul-network-segment", ""}});
   w.EndObject();
+  call.SetJsonBody(std::move(body));
+}
+
+Task<void> HandleAgentMembers(Call& call) {
+  if (call.req.method != "GET") {
+    MethodNotAllowed(call, "OPTIONS,GET");
+    co_return;
+  }
+  std::string body;
+  JsonWriter w(call.pretty(), &body);
+  w.BeginArray();
+  WriteSelfMember(w, call.api);
+  w.EndArray();
   call.SetJsonBody(std::move(body));
 }
 

@@ -15,6 +15,10 @@
 #include "fsm/fsm.h"
 #include "http/request.h"
 #include "server/server.h"
+
+namespace consulate::agent {
+class Agent;
+}
 #include "state/watch.h"
 
 namespace consulate::http {
@@ -26,6 +30,7 @@ using Task = asio::awaitable<T>;
 // The agent-wide facts and hooks endpoints need; owned by the agent, shared by all connections.
 struct AgentApi {
   server::Server* server = nullptr;  // null on a client agent (not yet supported)
+  agent::Agent* agent = nullptr;     // the local services and checks
   Logger logger;
   std::string node_name;
   std::string node_id;

@@ -18,6 +18,28 @@ Task<void> HandleAgentSelf(Call& call);
 Task<void> HandleAgentLeave(Call& call);
 Task<void> HandleAgentReload(Call& call);
 Task<void> HandleCatalogDatacenters(Call& call);
+Task<void> HandleCatalogServices(Call& call);
+Task<void> HandleCatalogService(Call& call);
+Task<void> HandleCatalogNodes(Call& call);
+Task<void> HandleCatalogNode(Call& call);  // node/<n> and node-services/<n>
+Task<void> HandleCatalogRegister(Call& call);
+Task<void> HandleCatalogDeregister(Call& call);
+Task<void> HandleHealthService(Call& call);
+Task<void> HandleHealthChecks(Call& call);
+Task<void> HandleHealthNode(Call& call);
+Task<void> HandleHealthState(Call& call);
+Task<void> HandleAgentServices(Call& call);
+Task<void> HandleAgentService(Call& call);
+Task<void> HandleAgentServiceRegister(Call& call);
+Task<void> HandleAgentServiceDeregister(Call& call);
+Task<void> HandleAgentServiceMaintenance(Call& call);
+Task<void> HandleAgentMaintenance(Call& call);
+Task<void> HandleAgentChecks(Call& call);
+Task<void> HandleAgentCheckRegister(Call& call);
+Task<void> HandleAgentCheckDeregister(Call& call);
+Task<void> HandleAgentCheckUpdate(Call& call);
+Task<void> HandleAgentHealthService(Call& call);
+Task<void> HandleAgentMembers(Call& call);
 
 // Consul's DirEntry JSON shape; the value as base64, or null when empty or !with_value.
 void WriteDirEntry(JsonWriter& w, const state::DirEntry& e, bool with_value);

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "state/catalog.h"
 #include "state/kvs.h"
 #include "state/watch.h"
 
@@ -68,6 +69,25 @@ class StateStore {
   // Records `idx` as applied without changing data (no-op and unknown entries).
   void MarkApplied(uint64_t idx);
 
+  // ---- Catalog reads (state/catalog.cc). Indexes as Consul 1.8 reports them.
+  uint64_t Nodes(std::vector<Node>* out, WatchSet* ws) const;
+  // catalog/node/<name>: the node (absent: nullopt) and its services.
+  uint64_t NodeServices(std::string_view node, std::optional<Node>* out, std::vector<NodeService>* services,
+                        WatchSet* ws) const;
+  // catalog/services: service name -> the union of its instances' tags (sorted, unique).
+  uint64_t Services(std::map<std::string, std::vector<std::string>>* out, WatchSet* ws) const;
+  // catalog/service/<name> and health/service/<name> (with_checks).
+  uint64_t ServiceNodes(std::string_view service, bool with_checks, std::vector<ServiceInstance>* out,
+                        WatchSet* ws) const;
+  uint64_t NodeChecks(std::string_view node, std::vector<HealthCheck>* out, WatchSet* ws) const;
+  uint64_t ServiceChecks(std::string_view service, std::vector<HealthCheck>* out, WatchSet* ws) const;
+  // health/state/<state>; "any" matches every check.
+  uint64_t ChecksInState(std::string_view state, std::vector<HealthCheck>* out, WatchSet* ws) const;
+
+  // ---- Catalog writes.
+  Status EnsureRegistration(uint64_t idx, const RegisterRequest& req);
+  Status Deregister(uint64_t idx, const DeregisterRequest& req);
+
   // ---- Snapshots: a self-describing, versioned encoding of every table.
   std::string EncodeSnapshot() const;
   // Replaces the whole state. Fires every watch.
@@ -104,6 +124,31 @@ class StateStore {
   uint64_t tombstones_index_ = 0;                      // GUARDED_BY(mu_)
   uint64_t last_index_ = 0;                            // GUARDED_BY(mu_)
   mutable WatchHub kv_watches_;
+
+  // Catalog tables. Watch keys in catalog_watches_: "n:<node>", "s:<service name>", and the
+  // table keys "t:nodes", "t:services", "t:checks".
+  template <typename V>
+  using ByName = std::map<std::string, V, std::less<>>;
+  Status EnsureNodeInTxn(uint64_t idx, const Node& node, std::vector<std::string>* touched);
+  Status EnsureServiceInTxn(uint64_t idx, const std::string& node, const NodeService& svc,
+                            std::vector<std::string>* touched);
+  Status EnsureCheckInTxn(uint64_t idx, const HealthCheck& check, std::vector<std::string>* touched);
+  void DeleteServiceInTxn(uint64_t idx, const std::string& node, const std::string& id,
+                          std::vector<std::string>* touched);
+  void DeleteCheckInTxn(uint64_t idx, const std::string& node, const std::string& id,
+                        std::vector<std::string>* touched);
+  void TouchServicesOfNodeInTxn(uint64_t idx, const std::string& node, std::vector<std::string>* touched);
+  uint64_t ServiceIndexInTxn(std::string_view service, bool exists, bool with_checks) const;
+  void FinishCatalogWrite(std::unique_lock<std::shared_mutex>& lock, std::vector<std::string>& touched);
+
+  ByName<Node> nodes_;                                   // GUARDED_BY(mu_)
+  ByName<ByName<NodeService>> services_;                 // node -> service id; GUARDED_BY(mu_)
+  ByName<ByName<HealthCheck>> checks_;                   // node -> check id; GUARDED_BY(mu_)
+  ByName<std::map<std::pair<std::string, std::string>, bool>> instances_;  // name -> (node, id)
+  ByName<uint64_t> service_indexes_;                     // Consul's "service.<name>" indexes
+  uint64_t nodes_index_ = 0, services_index_ = 0, checks_index_ = 0;
+  uint64_t service_extinction_index_ = 0;                // last time a service name disappeared
+  mutable WatchHub catalog_watches_;
 };
 
 }  // namespace consulate::state
