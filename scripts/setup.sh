@@ -6,7 +6,7 @@ packages=(
   build-essential cmake ninja-build ccache g++-12 clang-14 libclang-rt-14-dev
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
-  python3 curl
+  python3 python3-consul curl
 )
 # Only for benchmarks and the probes (peers to compare against); harmless elsewhere.
 if [ "${CONSULATE_BENCH_PEERS:-0}" = 1 ]; then
