@@ -23,3 +23,15 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
+
+# The npm `consul` client for the integration tests (npm registry; node/npm come with the machine,
+# or from Debian's nodejs/npm packages).
+root=$(cd "$(dirname "$0")/.." && pwd)
+if [ ! -d "$root/tests/integration/npm/node_modules/consul" ]; then
+  if ! command -v npm >/dev/null; then
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO=sudo
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends nodejs npm
+  fi
+  (cd "$root/tests/integration/npm" && npm install --no-audit --no-fund --loglevel=error)
+fi
