@@ -172,7 +172,7 @@ Status Agent::AddService(const ServiceDefinition& def, bool persist) {
     if (persist) persisted_services_[def.service.id] = true;
     else config_services_[def.service.id] = true;
     for (const auto& c : def.checks) {
-      Status st = AddCheckLocked(c, false);
+      Status st = AddCheckLocked(c, false, persist);
       if (!st.ok()) return st;
     }
     dirty_ = true;
@@ -215,7 +215,7 @@ std::optional<state::NodeService> Agent::Service(const std::string& id) const {
   return it->second.service;
 }
 
-Status Agent::AddCheckLocked(const CheckDefinition& def, bool persist) {
+Status Agent::AddCheckLocked(const CheckDefinition& def, bool persist, bool remote) {
   if (def.id.empty()) return Status::InvalidArgument("Missing check ID");
   LocalCheck lc;
   lc.definition = def;
@@ -233,7 +233,7 @@ Status Agent::AddCheckLocked(const CheckDefinition& def, bool persist) {
     h.service_name = sit->second.service.service;
     h.service_tags = sit->second.service.tags;
   }
-  if (def.type == "script" && !(options_.enable_script_checks || options_.enable_local_script_checks))
+  if (!runner_ && def.type == "script" && !(options_.enable_script_checks || options_.enable_local_script_checks))
     return Status::InvalidArgument(
         "Scripts are disabled on this agent; to enable, configure 'enable_script_checks' or "
         "'enable_local_script_checks' to true");
@@ -243,7 +243,7 @@ Status Agent::AddCheckLocked(const CheckDefinition& def, bool persist) {
   if (h.status == state::kCritical) lc.critical_since = now;
   lc.persisted = persist;
   if (runner_ && def.type != "ttl" && !def.type.empty()) {
-    Status st = runner_->Add(def);
+    Status st = runner_->Add(def, remote);
     if (!st.ok()) return st;
   }
   checks_[def.id] = std::move(lc);
@@ -266,7 +266,7 @@ Status Agent::AddCheck(const CheckDefinition& def, bool persist) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     RemoveCheckLocked(def.id);
-    CONSULATE_RETURN_IF_ERROR(AddCheckLocked(def, persist));
+    CONSULATE_RETURN_IF_ERROR(AddCheckLocked(def, persist, persist));
     if (!persist) config_checks_[def.id] = true;
   }
   if (persist) PersistCheck(def);
@@ -384,6 +384,19 @@ void Agent::TriggerSync() {
   sync_cv_.notify_all();
 }
 
+void Agent::SyncThen(std::function<void()> done) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) {
+      done();
+      return;
+    }
+    sync_waiters_.push_back(std::move(done));
+    dirty_ = true;
+  }
+  sync_cv_.notify_all();
+}
+
 void Agent::TtlLoop() {
   std::unique_lock<std::mutex> lock(mu_);
   while (!stopping_) {
@@ -423,13 +436,21 @@ void Agent::TtlLoop() {
 void Agent::SyncLoop() {
   auto last_full = std::chrono::steady_clock::now();
   while (true) {
+    std::vector<std::function<void()>> waiters;
     {
       std::unique_lock<std::mutex> lock(mu_);
       sync_cv_.wait_until(lock, last_full + options_.ae_interval, [&] { return stopping_ || dirty_; });
-      if (stopping_) return;
+      if (stopping_) {
+        waiters.swap(sync_waiters_);
+        lock.unlock();
+        for (auto& w : waiters) w();
+        return;
+      }
       dirty_ = false;
+      waiters.swap(sync_waiters_);
     }
     Status st = SyncNow();
+    for (auto& w : waiters) w();
     if (!st.ok()) {
       logger_.Warn("Syncing to the catalog failed: error=\"{}\"", st.message());
       std::this_thread::sleep_for(std::chrono::seconds(1));

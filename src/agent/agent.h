@@ -44,7 +44,8 @@ struct AgentOptions {
 class CheckRunner {
  public:
   virtual ~CheckRunner() = default;
-  virtual Status Add(const CheckDefinition& def) = 0;
+  // `remote`: registered over the HTTP API (Consul's ConfigSourceRemote), which matters for scripts.
+  virtual Status Add(const CheckDefinition& def, bool remote) = 0;
   virtual void Remove(const std::string& id) = 0;
 };
 
@@ -96,11 +97,14 @@ class Agent {
   const AgentOptions& options() const { return options_; }
   // Wakes the sync thread now.
   void TriggerSync();
+  // Runs `done` (on the sync thread) once a sync pass that started after this call has finished,
+  // so an API call can answer after the catalog reflects it, as Consul's agent endpoints do.
+  void SyncThen(std::function<void()> done);
   // Runs one full sync now on the caller's thread (tests, start-up).
   Status SyncNow();
 
  private:
-  Status AddCheckLocked(const CheckDefinition& def, bool persist);
+  Status AddCheckLocked(const CheckDefinition& def, bool persist, bool remote);
   void RemoveCheckLocked(const std::string& id);
   void PersistService(const ServiceDefinition& def);
   void PersistCheck(const CheckDefinition& def);
@@ -123,6 +127,7 @@ class Agent {
   std::map<std::string, bool> persisted_services_;     // GUARDED_BY(mu_)
   std::map<std::string, LocalCheck> checks_;           // GUARDED_BY(mu_)
   bool dirty_ = true;                                  // GUARDED_BY(mu_)
+  std::vector<std::function<void()>> sync_waiters_;    // GUARDED_BY(mu_)
   bool stopping_ = false;                              // GUARDED_BY(mu_)
   std::condition_variable sync_cv_;
   std::condition_variable ttl_cv_;

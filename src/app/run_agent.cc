@@ -16,6 +16,7 @@
 #include "base/log.h"
 #include "config/config.h"
 #include "agent/agent.h"
+#include "app/check_runner.h"
 #include "http/server.h"
 #include "server/server.h"
 
@@ -209,6 +210,12 @@ int RunAgent(const std::vector<std::string>& args) {
   ao.enable_script_checks = cfg.enable_script_checks;
   ao.enable_local_script_checks = cfg.enable_local_script_checks;
   agent::Agent local(ao, srv.get(), root.Named("agent"));
+  checks::RunnerOptions ro;
+  ro.enable_script_checks = cfg.enable_script_checks;
+  ro.enable_local_script_checks = cfg.enable_local_script_checks;
+  ro.output_max_size = cfg.check_output_max_size;
+  CheckRunnerAdapter runner(&local, root.Named("agent.checks"), ro);
+  local.set_check_runner(&runner);
   LoadConfigServices(cfg, &local, log);
   local.Start();
 
@@ -291,6 +298,7 @@ int RunAgent(const std::vector<std::string>& args) {
   }
   log.Info("Requesting shutdown");
   local.Stop();
+  runner.Stop();
   // The write path first: its last answers are posted to the HTTP threads, which must still run.
   if (srv) srv->Shutdown();
   if (httpd) httpd->Stop();

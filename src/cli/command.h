@@ -47,6 +47,15 @@ std::unique_ptr<Command> NewVersionCommand(const Ui* ui);
 std::unique_ptr<Command> NewKeygenCommand(const Ui* ui);
 std::unique_ptr<Command> NewLeaveCommand(const Ui* ui);
 std::unique_ptr<Command> NewValidateCommand(const Ui* ui);
+std::unique_ptr<Command> NewServicesCommand(const Ui* ui);
+std::unique_ptr<Command> NewServicesRegisterCommand(const Ui* ui);
+std::unique_ptr<Command> NewServicesDeregisterCommand(const Ui* ui);
+std::unique_ptr<Command> NewCatalogCommand(const Ui* ui);
+std::unique_ptr<Command> NewCatalogDatacentersCommand(const Ui* ui);
+std::unique_ptr<Command> NewCatalogNodesCommand(const Ui* ui);
+std::unique_ptr<Command> NewCatalogServicesCommand(const Ui* ui);
+std::unique_ptr<Command> NewMaintCommand(const Ui* ui);
+std::unique_ptr<Command> NewReloadCommand(const Ui* ui);
 // The agent runs from the program's main; this entry only lists it and returns 1 if reached.
 std::unique_ptr<Command> NewAgentCommand(const Ui* ui);
 // A Consul command this version does not have yet: says so on stderr and exits 1.

@@ -90,6 +90,25 @@ bool ParseGoUint64(std::string_view text, uint64_t* out, bool* out_of_range) {
   return true;
 }
 
+bool ParseGoInt64(std::string_view text, int64_t* out, bool* out_of_range) {
+  *out_of_range = false;
+  std::string_view digits = text;
+  bool negative = false;
+  if (!digits.empty() && (digits[0] == '+' || digits[0] == '-')) {
+    negative = digits[0] == '-';
+    digits.remove_prefix(1);
+  }
+  uint64_t magnitude = 0;
+  if (!ParseGoUint64(digits, &magnitude, out_of_range)) return false;
+  constexpr uint64_t kLimit = uint64_t{1} << 63;
+  if (negative ? magnitude > kLimit : magnitude >= kLimit) {
+    *out_of_range = true;
+    return false;
+  }
+  *out = negative ? static_cast<int64_t>(0 - magnitude) : static_cast<int64_t>(magnitude);
+  return true;
+}
+
 Flags::Flags() : set_("") {}
 
 void Flags::Record(std::string_view name, std::string type_name, std::string_view usage,
@@ -132,6 +151,50 @@ void Flags::Uint64(std::string_view name, uint64_t* target, std::string_view usa
         if (!ParseGoUint64(v, target, &out_of_range)) {
           return InvalidValue(v, n, out_of_range ? "value out of range" : "parse error");
         }
+        return Status::OK();
+      },
+      usage);
+}
+
+void Flags::Int(std::string_view name, int64_t* target, std::string_view usage, Group group) {
+  Record(name, "int", usage, *target == 0 ? "" : std::to_string(*target), group);
+  std::string n(name);
+  set_.Func(
+      name,
+      [target, n](std::string_view v) {
+        bool out_of_range = false;
+        if (!ParseGoInt64(v, target, &out_of_range)) {
+          return InvalidValue(v, n, out_of_range ? "value out of range" : "parse error");
+        }
+        return Status::OK();
+      },
+      usage);
+}
+
+void Flags::StringList(std::string_view name, std::vector<std::string>* target,
+                       std::string_view usage, Group group) {
+  Record(name, "value", usage, "", group);
+  set_.Func(
+      name,
+      [target](std::string_view v) {
+        target->emplace_back(v);
+        return Status::OK();
+      },
+      usage);
+}
+
+void Flags::StringMap(std::string_view name, std::map<std::string, std::string>* target,
+                      std::string_view usage, Group group) {
+  Record(name, "value", usage, "", group);
+  std::string n(name);
+  set_.Func(
+      name,
+      [target, n](std::string_view v) {
+        size_t eq = v.find('=');
+        if (eq == std::string_view::npos) {
+          return InvalidValue(v, n, "Missing \"=\" value in argument: " + std::string(v));
+        }
+        (*target)[std::string(v.substr(0, eq))] = std::string(v.substr(eq + 1));
         return Status::OK();
       },
       usage);

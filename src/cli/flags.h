@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -39,6 +40,17 @@ class Flags {
   // An optional string (Consul's StringValue): unset stays nullopt. Go type name "value".
   void OptionalString(std::string_view name, std::optional<std::string>* target,
                       std::string_view usage, Group group = Group::kCommand);
+  // Go's flag.Int (64-bit): strconv.ParseInt(s, 0, 64) forms, negative values allowed.
+  void Int(std::string_view name, int64_t* target, std::string_view usage,
+           Group group = Group::kCommand);
+  // A repeatable string (Consul's AppendSliceValue): each occurrence appends. Go type name "value".
+  void StringList(std::string_view name, std::vector<std::string>* target, std::string_view usage,
+                  Group group = Group::kCommand);
+  // A repeatable "key=value" (Consul's FlagMapValue): each occurrence sets one key, split at the
+  // first '='; a later occurrence of a key wins. Go type name "value". Without '=' the error is
+  // `Missing "=" value in argument: <arg>`.
+  void StringMap(std::string_view name, std::map<std::string, std::string>* target,
+                 std::string_view usage, Group group = Group::kCommand);
   // An optional boolean (Consul's BoolValue); its parse error carries strconv's wording.
   void OptionalBool(std::string_view name, std::optional<bool>* target, std::string_view usage,
                     Group group = Group::kCommand);
@@ -73,6 +85,8 @@ class Flags {
   std::vector<Info> infos_;  // sorted by name on output
 };
 
+// Go's strconv.ParseInt(text, 0, 64). Sets `*out_of_range` like ParseGoUint64.
+bool ParseGoInt64(std::string_view text, int64_t* out, bool* out_of_range);
 // Go's strconv.ParseUint(text, 0, 64). Sets `*out_of_range` when the digits are fine but too large.
 bool ParseGoUint64(std::string_view text, uint64_t* out, bool* out_of_range);
 

@@ -1,5 +1,6 @@
 #include "cli/text.h"
 
+#include <algorithm>
 #include <climits>
 #include <vector>
 
@@ -187,6 +188,30 @@ std::string TabFormat(std::string_view text, int min_width, int padding, char pa
     lines.push_back(std::move(line));
   }
   return TabFormatter(std::move(lines), min_width, padding, pad_char).Run();
+}
+
+std::string Columnize(const std::vector<std::vector<std::string>>& rows) {
+  std::vector<std::vector<std::string_view>> cells(rows.size());
+  std::vector<int> widths;
+  for (size_t r = 0; r < rows.size(); ++r) {
+    for (size_t c = 0; c < rows[r].size(); ++c) {
+      std::string_view cell = TrimAsciiSpace(rows[r][c]);
+      cells[r].push_back(cell);
+      if (widths.size() <= c) widths.push_back(0);
+      widths[c] = std::max(widths[c], RuneCount(cell));
+    }
+  }
+  std::string out;
+  for (size_t r = 0; r < cells.size(); ++r) {
+    if (r > 0) out += '\n';
+    for (size_t c = 0; c < cells[r].size(); ++c) {
+      out += cells[r][c];
+      if (c + 1 == cells[r].size()) break;
+      out.append(static_cast<size_t>(widths[c] - RuneCount(cells[r][c])), ' ');
+      out += "  ";
+    }
+  }
+  return out;
 }
 
 }  // namespace consulate::cli

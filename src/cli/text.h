@@ -4,6 +4,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace consulate::cli {
 
@@ -21,5 +22,11 @@ std::string WrapAtLength(std::string_view text, int pad);
 // line's last tab is not part of a column. A column block is a run of consecutive lines that have
 // that cell.
 std::string TabFormat(std::string_view text, int min_width, int padding, char pad_char = ' ');
+
+// Aligns rows of cells as ryanuber/columnize does with its defaults (used by Consul's tables, e.g.
+// `catalog nodes`): each cell is trimmed of surrounding white space; every cell but a row's last is
+// padded to its column's widest cell (counted in UTF-8 code points) and followed by two spaces.
+// Rows are joined by '\n', without a final newline. Rows may have different numbers of cells.
+std::string Columnize(const std::vector<std::vector<std::string>>& rows);
 
 }  // namespace consulate::cli

@@ -142,6 +142,7 @@ Task<void> HandleAgentServiceRegister(Call& call) {
     call.resp.Error(st.IsInvalidArgument() ? 400 : 500, st.message());
     co_return;
   }
+  co_await call.AfterAgentSync();
   call.resp.content_type = {};
 }
 
@@ -149,8 +150,8 @@ Task<void> HandleAgentServiceDeregister(Call& call) {
   if (!RequirePut(call)) co_return;
   // Unknown IDs are not an error, as in Consul.
   call.api.agent->RemoveService(Suffix(call, "/v1/agent/service/deregister/"));
+  co_await call.AfterAgentSync();
   call.resp.content_type = {};
-  co_return;
 }
 
 Task<void> HandleAgentServiceMaintenance(Call& call) {
@@ -222,14 +223,15 @@ Task<void> HandleAgentCheckRegister(Call& call) {
     call.resp.Error(st.IsInvalidArgument() ? 400 : 500, st.message());
     co_return;
   }
+  co_await call.AfterAgentSync();
   call.resp.content_type = {};
 }
 
 Task<void> HandleAgentCheckDeregister(Call& call) {
   if (!RequirePut(call)) co_return;
   call.api.agent->RemoveCheck(Suffix(call, "/v1/agent/check/deregister/"));
+  co_await call.AfterAgentSync();
   call.resp.content_type = {};
-  co_return;
 }
 
 // /v1/agent/check/pass|warn|fail/<id>?note= and /v1/agent/check/update/<id> {Status, Output}.

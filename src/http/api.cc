@@ -9,6 +9,7 @@
 #include <charconv>
 #include <random>
 
+#include "agent/agent.h"
 #include "base/duration.h"
 
 namespace consulate::http {
@@ -54,6 +55,17 @@ Task<fsm::ApplyResult> Call::Apply(std::string command) {
         srv->Propose(std::move(*cmd), [holder, ex](fsm::ApplyResult r) {
           asio::post(ex, [holder, r = std::move(r)]() mutable { (*holder)(std::move(r)); });
         });
+      },
+      asio::use_awaitable);
+}
+
+Task<void> Call::AfterAgentSync() {
+  agent::Agent* local = api.agent;
+  return asio::async_initiate<decltype(asio::use_awaitable), void()>(
+      [local, ex = ex_](auto handler) {
+        using H = decltype(handler);
+        auto holder = std::make_shared<H>(std::move(handler));
+        local->SyncThen([holder, ex] { asio::post(ex, [holder]() mutable { (*holder)(); }); });
       },
       asio::use_awaitable);
 }

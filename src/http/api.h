@@ -77,6 +77,9 @@ class Call {
   // Proposes an encoded command and waits for it to be applied.
   Task<fsm::ApplyResult> Apply(std::string command);
 
+  // Waits until the agent's anti-entropy has pushed local changes made so far to the catalog.
+  Task<void> AfterAgentSync();
+
   // Parses the query options; on a bad value writes Consul's 400 and returns false.
   bool ParseQueryOptions(QueryOptions* q);
 

@@ -145,8 +145,8 @@ TEST(CliMainTest, KnownAndUnimplementedCommands) {
   Outcome o = RunCli({"members"});
   EXPECT_EQ(o.code, 1);
   EXPECT_EQ(o.err, "Error: \"members\" is not implemented in this version of Consulate\n");
-  o = RunCli({"catalog", "services", "-x"});
-  EXPECT_EQ(o.err, "Error: \"catalog services\" is not implemented in this version of Consulate\n");
+  o = RunCli({"acl", "token", "create", "-x"});
+  EXPECT_EQ(o.err, "Error: \"acl token create\" is not implemented in this version of Consulate\n");
   EXPECT_EQ(RunCli({"agent"}).code, 1);
 }
 
