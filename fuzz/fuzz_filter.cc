@@ -46,14 +46,17 @@ bool ValidUtf8(std::string_view s) {
 bool IsIdentifier(std::string_view s) {
   if (s.empty() || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z'))) return false;
   for (char c : s) {
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) return false;
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'))
+      return false;
   }
   return true;
 }
 
 // A raw string literal for `s`, or false when bexpr's grammar cannot spell it that way.
 bool RawLiteral(std::string_view s, std::string* out) {
-  if (s.find('`') != std::string_view::npos || s.find('\r') != std::string_view::npos || !ValidUtf8(s)) return false;
+  if (s.find('`') != std::string_view::npos || s.find('\r') != std::string_view::npos ||
+      !ValidUtf8(s))
+    return false;
   *out += '`';
   out->append(s);
   *out += '`';
@@ -89,14 +92,30 @@ bool Render(const ExprNode& n, std::string* out) {
       std::string value;
       if (n.value && !RawLiteral(*n.value, &value)) return false;
       switch (n.op) {
-        case MatchOperator::kEqual: *out += selector + " == " + value; break;
-        case MatchOperator::kNotEqual: *out += selector + " != " + value; break;
-        case MatchOperator::kIn: *out += value + " in " + selector; break;
-        case MatchOperator::kNotIn: *out += value + " not in " + selector; break;
-        case MatchOperator::kIsEmpty: *out += selector + " is empty"; break;
-        case MatchOperator::kIsNotEmpty: *out += selector + " is not empty"; break;
-        case MatchOperator::kMatches: *out += selector + " matches " + value; break;
-        case MatchOperator::kNotMatches: *out += selector + " not matches " + value; break;
+        case MatchOperator::kEqual:
+          *out += selector + " == " + value;
+          break;
+        case MatchOperator::kNotEqual:
+          *out += selector + " != " + value;
+          break;
+        case MatchOperator::kIn:
+          *out += value + " in " + selector;
+          break;
+        case MatchOperator::kNotIn:
+          *out += value + " not in " + selector;
+          break;
+        case MatchOperator::kIsEmpty:
+          *out += selector + " is empty";
+          break;
+        case MatchOperator::kIsNotEmpty:
+          *out += selector + " is not empty";
+          break;
+        case MatchOperator::kMatches:
+          *out += selector + " matches " + value;
+          break;
+        case MatchOperator::kNotMatches:
+          *out += selector + " not matches " + value;
+          break;
       }
       return true;
     }

@@ -30,17 +30,22 @@ void SerfRoundTrip(std::string_view body) {
   if (!serf::DecodeSerfMessage(body, &m).ok()) return;
   const std::string encoded = serf::EncodeSerfMessage(m);
   M again;
-  if (!serf::DecodeSerfMessage(std::string_view(encoded).substr(1), &again).ok() || !(again == m)) abort();
+  if (!serf::DecodeSerfMessage(std::string_view(encoded).substr(1), &again).ok() || !(again == m))
+    abort();
 }
 
 void Serf(std::string_view msg) {
   if (msg.empty()) return;
   const std::string_view body = msg.substr(1);
   switch (static_cast<serf::SerfMessageType>(msg[0])) {
-    case serf::SerfMessageType::kLeave: return SerfRoundTrip<serf::LeaveIntent>(body);
-    case serf::SerfMessageType::kJoin: return SerfRoundTrip<serf::JoinIntent>(body);
-    case serf::SerfMessageType::kPushPull: return SerfRoundTrip<serf::SerfPushPull>(body);
-    case serf::SerfMessageType::kUserEvent: return SerfRoundTrip<serf::UserEventMessage>(body);
+    case serf::SerfMessageType::kLeave:
+      return SerfRoundTrip<serf::LeaveIntent>(body);
+    case serf::SerfMessageType::kJoin:
+      return SerfRoundTrip<serf::JoinIntent>(body);
+    case serf::SerfMessageType::kPushPull:
+      return SerfRoundTrip<serf::SerfPushPull>(body);
+    case serf::SerfMessageType::kUserEvent:
+      return SerfRoundTrip<serf::UserEventMessage>(body);
     case serf::SerfMessageType::kQuery: {
       serf::QueryMessage q;
       if (serf::DecodeSerfMessage(body, &q).ok()) {
@@ -51,10 +56,14 @@ void Serf(std::string_view msg) {
       }
       return SerfRoundTrip<serf::QueryMessage>(body);
     }
-    case serf::SerfMessageType::kQueryResponse: return SerfRoundTrip<serf::QueryResponseMessage>(body);
-    case serf::SerfMessageType::kConflictResponse: return SerfRoundTrip<serf::Member>(body);
-    case serf::SerfMessageType::kKeyRequest: return SerfRoundTrip<serf::KeyRequest>(body);
-    case serf::SerfMessageType::kKeyResponse: return SerfRoundTrip<serf::KeyResponse>(body);
+    case serf::SerfMessageType::kQueryResponse:
+      return SerfRoundTrip<serf::QueryResponseMessage>(body);
+    case serf::SerfMessageType::kConflictResponse:
+      return SerfRoundTrip<serf::Member>(body);
+    case serf::SerfMessageType::kKeyRequest:
+      return SerfRoundTrip<serf::KeyRequest>(body);
+    case serf::SerfMessageType::kKeyResponse:
+      return SerfRoundTrip<serf::KeyResponse>(body);
     case serf::SerfMessageType::kRelay: {
       serf::RelayHeader h;
       std::string_view inner;
@@ -72,16 +81,26 @@ void Serf(std::string_view msg) {
 
 void Dispatch(const PacketMessage& m) {
   switch (m.type) {
-    case MessageType::kPing: return RoundTrip<Ping>(m.body);
-    case MessageType::kIndirectPing: return RoundTrip<IndirectPing>(m.body);
-    case MessageType::kAck: return RoundTrip<Ack>(m.body);
-    case MessageType::kNack: return RoundTrip<Nack>(m.body);
-    case MessageType::kSuspect: return RoundTrip<Suspect>(m.body);
-    case MessageType::kAlive: return RoundTrip<Alive>(m.body);
-    case MessageType::kDead: return RoundTrip<Dead>(m.body);
-    case MessageType::kErr: return RoundTrip<ErrResp>(m.body);
-    case MessageType::kUser: return Serf(m.body);
-    default: return;
+    case MessageType::kPing:
+      return RoundTrip<Ping>(m.body);
+    case MessageType::kIndirectPing:
+      return RoundTrip<IndirectPing>(m.body);
+    case MessageType::kAck:
+      return RoundTrip<Ack>(m.body);
+    case MessageType::kNack:
+      return RoundTrip<Nack>(m.body);
+    case MessageType::kSuspect:
+      return RoundTrip<Suspect>(m.body);
+    case MessageType::kAlive:
+      return RoundTrip<Alive>(m.body);
+    case MessageType::kDead:
+      return RoundTrip<Dead>(m.body);
+    case MessageType::kErr:
+      return RoundTrip<ErrResp>(m.body);
+    case MessageType::kUser:
+      return Serf(m.body);
+    default:
+      return;
   }
 }
 

@@ -27,9 +27,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (DecodePushPull(msg.body, &pp).ok()) {
         PushPull again;
         const std::string encoded = EncodePushPull(pp);
-        if (!DecodePushPull(std::string_view(encoded).substr(1), &again).ok() || !(again == pp)) abort();
+        if (!DecodePushPull(std::string_view(encoded).substr(1), &again).ok() || !(again == pp))
+          abort();
         serf::SerfPushPull spp;
-        if (!pp.user_state.empty()) (void)serf::DecodeSerfMessage(std::string_view(pp.user_state).substr(1), &spp);
+        if (!pp.user_state.empty())
+          (void)serf::DecodeSerfMessage(std::string_view(pp.user_state).substr(1), &spp);
       }
     } else if (msg.type == MessageType::kUser) {
       std::string payload;

@@ -1,10 +1,10 @@
 #include "agent/agent.h"
 
+#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <boost/json.hpp>
-#include <dirent.h>
 #include <fstream>
 #include <future>
 #include <sstream>
@@ -43,9 +43,11 @@ boost::json::object ServiceToJson(const ServiceDefinition& d) {
   for (const auto& [k, v] : s.meta) meta[k] = v;
   o["Meta"] = std::move(meta);
   boost::json::object ta;
-  for (const auto& [k, a] : s.tagged_addresses) ta[k] = boost::json::object{{"Address", a.address}, {"Port", a.port}};
+  for (const auto& [k, a] : s.tagged_addresses)
+    ta[k] = boost::json::object{{"Address", a.address}, {"Port", a.port}};
   o["TaggedAddresses"] = std::move(ta);
-  o["Weights"] = boost::json::object{{"Passing", s.weights.passing}, {"Warning", s.weights.warning}};
+  o["Weights"] =
+      boost::json::object{{"Passing", s.weights.passing}, {"Warning", s.weights.warning}};
   o["EnableTagOverride"] = s.enable_tag_override;
   boost::json::array checks;
   for (const auto& c : d.checks) {
@@ -116,16 +118,19 @@ void Agent::LoadPersisted() {
     boost::system::error_code ec;
     auto v = boost::json::parse(ss.str(), ec);
     if (ec || !v.is_object()) {
-      logger_.Warn("failed to load persisted service: file={} error=\"{}\"", path, ec ? ec.message() : "not an object");
+      logger_.Warn("failed to load persisted service: file={} error=\"{}\"", path,
+                   ec ? ec.message() : "not an object");
       continue;
     }
     auto def = ParseServiceDefinition(v.as_object());
     if (!def.ok()) {
-      logger_.Warn("failed to load persisted service: file={} error=\"{}\"", path, def.status().message());
+      logger_.Warn("failed to load persisted service: file={} error=\"{}\"", path,
+                   def.status().message());
       continue;
     }
     Status st = AddService(*def, true);
-    if (!st.ok()) logger_.Warn("failed to restore service: id={} error=\"{}\"", def->service.id, st.message());
+    if (!st.ok())
+      logger_.Warn("failed to restore service: id={} error=\"{}\"", def->service.id, st.message());
   }
   for (const auto& path : ListJson(options_.data_dir + "/checks")) {
     std::ifstream in(path);
@@ -137,7 +142,8 @@ void Agent::LoadPersisted() {
     auto def = ParseCheckDefinition(v.as_object());
     if (!def.ok()) continue;
     Status st = AddCheck(*def, true);
-    if (!st.ok()) logger_.Warn("failed to restore check: id={} error=\"{}\"", def->id, st.message());
+    if (!st.ok())
+      logger_.Warn("failed to restore check: id={} error=\"{}\"", def->id, st.message());
   }
 }
 
@@ -169,8 +175,10 @@ Status Agent::AddService(const ServiceDefinition& def, bool persist) {
       for (const auto& c : it->second.checks) RemoveCheckLocked(c.id);
     }
     services_[def.service.id] = def;
-    if (persist) persisted_services_[def.service.id] = true;
-    else config_services_[def.service.id] = true;
+    if (persist)
+      persisted_services_[def.service.id] = true;
+    else
+      config_services_[def.service.id] = true;
     for (const auto& c : def.checks) {
       Status st = AddCheckLocked(c, false, persist);
       if (!st.ok()) return st;
@@ -233,7 +241,8 @@ Status Agent::AddCheckLocked(const CheckDefinition& def, bool persist, bool remo
     h.service_name = sit->second.service.service;
     h.service_tags = sit->second.service.tags;
   }
-  if (!runner_ && def.type == "script" && !(options_.enable_script_checks || options_.enable_local_script_checks))
+  if (!runner_ && def.type == "script" &&
+      !(options_.enable_script_checks || options_.enable_local_script_checks))
     return Status::InvalidArgument(
         "Scripts are disabled on this agent; to enable, configure 'enable_script_checks' or "
         "'enable_local_script_checks' to true");
@@ -326,9 +335,9 @@ Status Agent::EnableNodeMaintenance(const std::string& reason) {
   CheckDefinition d;
   d.id = std::string(kNodeMaintID);
   d.name = "Node Maintenance Mode";
-  d.notes = reason.empty()
-                ? "Maintenance mode is enabled for this node, but no reason was provided. This is a default message."
-                : reason;
+  d.notes = reason.empty() ? "Maintenance mode is enabled for this node, but no reason was "
+                             "provided. This is a default message."
+                           : reason;
   d.status = std::string(state::kCritical);
   return AddCheck(d, true);
 }
@@ -336,20 +345,24 @@ Status Agent::EnableNodeMaintenance(const std::string& reason) {
 void Agent::DisableNodeMaintenance() { RemoveCheck(std::string(kNodeMaintID)); }
 
 Status Agent::EnableServiceMaintenance(const std::string& service_id, const std::string& reason) {
-  if (!Service(service_id)) return Status::NotFound("No service registered with ID \"" + service_id + "\"");
+  if (!Service(service_id))
+    return Status::NotFound("No service registered with ID \"" + service_id + "\"");
   CheckDefinition d;
   d.id = std::string(kServiceMaintPrefix) + service_id;
   d.name = "Service Maintenance Mode";
-  d.notes = reason.empty() ? "Maintenance mode is enabled for this service, but no reason was provided. This is a "
-                             "default message."
-                           : reason;
+  d.notes =
+      reason.empty()
+          ? "Maintenance mode is enabled for this service, but no reason was provided. This is a "
+            "default message."
+          : reason;
   d.service_id = service_id;
   d.status = std::string(state::kCritical);
   return AddCheck(d, true);
 }
 
 Status Agent::DisableServiceMaintenance(const std::string& service_id) {
-  if (!Service(service_id)) return Status::NotFound("No service registered with ID \"" + service_id + "\"");
+  if (!Service(service_id))
+    return Status::NotFound("No service registered with ID \"" + service_id + "\"");
   RemoveCheck(std::string(kServiceMaintPrefix) + service_id);
   return Status::OK();
 }
@@ -365,12 +378,15 @@ void Agent::ReplaceConfigServices(const std::vector<ServiceDefinition>& services
   for (const auto& s : services) {
     old_services.erase(s.service.id);
     Status st = AddService(s, false);
-    if (!st.ok()) logger_.Warn("failed to register service from config: id={} error=\"{}\"", s.service.id, st.message());
+    if (!st.ok())
+      logger_.Warn("failed to register service from config: id={} error=\"{}\"", s.service.id,
+                   st.message());
   }
   for (const auto& c : checks) {
     old_checks.erase(c.id);
     Status st = AddCheck(c, false);
-    if (!st.ok()) logger_.Warn("failed to register check from config: id={} error=\"{}\"", c.id, st.message());
+    if (!st.ok())
+      logger_.Warn("failed to register check from config: id={} error=\"{}\"", c.id, st.message());
   }
   for (const auto& [id, unused] : old_services) RemoveService(id);
   for (const auto& [id, unused] : old_checks) RemoveCheck(id);
@@ -406,14 +422,15 @@ void Agent::TtlLoop() {
     for (auto& [id, c] : checks_) {
       if (c.definition.type == "ttl") {
         if (c.ttl_deadline <= now) {
-          if (c.check.status != state::kCritical || c.check.output != "TTL expired") expired.push_back(id);
+          if (c.check.status != state::kCritical || c.check.output != "TTL expired")
+            expired.push_back(id);
           c.ttl_deadline = now + c.definition.ttl;
         }
         next = std::min(next, c.ttl_deadline);
       }
       auto dcsa = c.definition.deregister_critical_service_after;
-      if (dcsa.count() > 0 && c.check.status == state::kCritical && !c.definition.service_id.empty() &&
-          now - c.critical_since >= dcsa)
+      if (dcsa.count() > 0 && c.check.status == state::kCritical &&
+          !c.definition.service_id.empty() && now - c.critical_since >= dcsa)
         reap.push_back(c.definition.service_id);
     }
     if (!expired.empty() || !reap.empty()) {
@@ -423,7 +440,9 @@ void Agent::TtlLoop() {
         UpdateCheck(id, state::kCritical, "TTL expired");
       }
       for (const auto& sid : reap) {
-        logger_.Info("removed service with critical check past DeregisterCriticalServiceAfter: service={}", sid);
+        logger_.Info(
+            "removed service with critical check past DeregisterCriticalServiceAfter: service={}",
+            sid);
         RemoveService(sid);
       }
       lock.lock();
@@ -439,7 +458,8 @@ void Agent::SyncLoop() {
     std::vector<std::function<void()>> waiters;
     {
       std::unique_lock<std::mutex> lock(mu_);
-      sync_cv_.wait_until(lock, last_full + options_.ae_interval, [&] { return stopping_ || dirty_; });
+      sync_cv_.wait_until(lock, last_full + options_.ae_interval,
+                          [&] { return stopping_ || dirty_; });
       if (stopping_) {
         waiters.swap(sync_waiters_);
         lock.unlock();
@@ -457,7 +477,8 @@ void Agent::SyncLoop() {
       std::lock_guard<std::mutex> lock(mu_);
       dirty_ = true;
     }
-    if (std::chrono::steady_clock::now() - last_full >= options_.ae_interval) last_full = std::chrono::steady_clock::now();
+    if (std::chrono::steady_clock::now() - last_full >= options_.ae_interval)
+      last_full = std::chrono::steady_clock::now();
   }
 }
 
@@ -465,7 +486,8 @@ Status Agent::Propose(std::string command) {
   if (!server_) return Status::Unavailable("No known Consul servers");
   auto promise = std::make_shared<std::promise<fsm::ApplyResult>>();
   auto future = promise->get_future();
-  server_->Propose(std::move(command), [promise](fsm::ApplyResult r) { promise->set_value(std::move(r)); });
+  server_->Propose(std::move(command),
+                   [promise](fsm::ApplyResult r) { promise->set_value(std::move(r)); });
   fsm::ApplyResult r = future.get();
   return r.status;
 }
@@ -505,9 +527,9 @@ Status Agent::SyncNow() {
     state::NodeService consul;
     consul.id = consul.service = "consul";
     consul.port = options_.server_port;
-    consul.meta = {{"non_voter", "false"},           {"raft_version", "3"},
-                   {"serf_protocol_current", "2"},   {"serf_protocol_max", "5"},
-                   {"serf_protocol_min", "1"},       {"version", options_.version}};
+    consul.meta = {{"non_voter", "false"},         {"raft_version", "3"},
+                   {"serf_protocol_current", "2"}, {"serf_protocol_max", "5"},
+                   {"serf_protocol_min", "1"},     {"version", options_.version}};
     want_services["consul"] = consul;
   }
   state::HealthCheck serf;
@@ -525,8 +547,10 @@ Status Agent::SyncNow() {
   st.NodeChecks(node, &have_checks, nullptr);
 
   state::RegisterRequest node_reg = NodeRegistration();
-  bool node_ok = have_node && have_node->id == node_reg.node.id && have_node->address == node_reg.node.address &&
-                 have_node->tagged_addresses == node_reg.node.tagged_addresses && have_node->meta == node_reg.node.meta;
+  bool node_ok = have_node && have_node->id == node_reg.node.id &&
+                 have_node->address == node_reg.node.address &&
+                 have_node->tagged_addresses == node_reg.node.tagged_addresses &&
+                 have_node->meta == node_reg.node.meta;
   if (!node_ok) CONSULATE_RETURN_IF_ERROR(Propose(fsm::EncodeRegister(node_reg)));
 
   std::map<std::string, state::NodeService> have_s;

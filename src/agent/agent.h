@@ -44,7 +44,8 @@ struct AgentOptions {
 class CheckRunner {
  public:
   virtual ~CheckRunner() = default;
-  // `remote`: registered over the HTTP API (Consul's ConfigSourceRemote), which matters for scripts.
+  // `remote`: registered over the HTTP API (Consul's ConfigSourceRemote), which matters for
+  // scripts.
   virtual Status Add(const CheckDefinition& def, bool remote) = 0;
   virtual void Remove(const std::string& id) = 0;
 };

@@ -5,7 +5,6 @@
 #pragma once
 
 #include <boost/json/object.hpp>
-
 #include <chrono>
 #include <string>
 #include <vector>

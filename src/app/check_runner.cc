@@ -4,7 +4,8 @@
 
 namespace consulate::app {
 
-CheckRunnerAdapter::CheckRunnerAdapter(agent::Agent* local, Logger logger, checks::RunnerOptions options) {
+CheckRunnerAdapter::CheckRunnerAdapter(agent::Agent* local, Logger logger,
+                                       checks::RunnerOptions options) {
   runner_ = std::make_unique<checks::Runner>(
       std::move(logger),
       [local](const std::string& id, checks::HealthStatus status, std::string output) {

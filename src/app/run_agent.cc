@@ -13,10 +13,10 @@
 #include <random>
 #include <sstream>
 
-#include "base/log.h"
-#include "config/config.h"
 #include "agent/agent.h"
 #include "app/check_runner.h"
+#include "base/log.h"
+#include "config/config.h"
 #include "http/server.h"
 #include "server/server.h"
 
@@ -31,8 +31,10 @@ std::string RandomUUID() {
   b[6] = (b[6] & 0x0f) | 0x40;
   b[8] = (b[8] & 0x3f) | 0x80;
   char out[37];
-  std::snprintf(out, sizeof(out), "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
-                b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+  std::snprintf(out, sizeof(out),
+                "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
+                b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
+                b[15]);
   return out;
 }
 
@@ -78,12 +80,15 @@ void PrintBanner(const config::RuntimeConfig& c, const std::string& node_id) {
   line("Node ID", "'" + node_id + "'");
   line("Node name", "'" + c.node_name + "'");
   line("Datacenter", "'" + c.datacenter + "' (Segment: '" + (c.server ? "<all>" : "") + "')");
-  line("Server", std::string(c.server ? "true" : "false") + " (Bootstrap: " + (c.bootstrap ? "true" : "false") + ")");
+  line("Server", std::string(c.server ? "true" : "false") +
+                     " (Bootstrap: " + (c.bootstrap ? "true" : "false") + ")");
   std::string clients = "[";
   for (size_t i = 0; i < c.client_addrs.size(); ++i) clients += (i ? " " : "") + c.client_addrs[i];
   clients += "]";
-  line("Client Addr", clients + " (HTTP: " + std::to_string(c.ports.http) + ", HTTPS: " + std::to_string(c.ports.https) +
-                          ", gRPC: " + std::to_string(c.ports.grpc) + ", DNS: " + std::to_string(c.ports.dns) + ")");
+  line("Client Addr", clients + " (HTTP: " + std::to_string(c.ports.http) +
+                          ", HTTPS: " + std::to_string(c.ports.https) +
+                          ", gRPC: " + std::to_string(c.ports.grpc) +
+                          ", DNS: " + std::to_string(c.ports.dns) + ")");
   line("Cluster Addr", c.advertise_addr + " (LAN: " + std::to_string(c.ports.serf_lan) +
                            ", WAN: " + std::to_string(c.ports.serf_wan) + ")");
   line("Encrypt", std::string("Gossip: ") + (c.encrypt.empty() ? "false" : "true") +
@@ -147,7 +152,8 @@ int RunAgent(const std::vector<std::string>& args) {
     LogSink::FileOptions fo;
     fo.path = cfg.log_file;
     if (cfg.log_rotate_duration.count() > 0)
-      fo.rotate_duration = std::chrono::duration_cast<std::chrono::seconds>(cfg.log_rotate_duration);
+      fo.rotate_duration =
+          std::chrono::duration_cast<std::chrono::seconds>(cfg.log_rotate_duration);
     fo.rotate_bytes = static_cast<uint64_t>(std::max(0, cfg.log_rotate_bytes));
     fo.rotate_max_files = cfg.log_rotate_max_files;
     Status st = sink->OpenFile(fo);
@@ -194,7 +200,9 @@ int RunAgent(const std::vector<std::string>& args) {
     }
     srv = std::move(*opened);
   } else {
-    log.Warn("client agents forward to servers over RPC, which arrives with the Raft issue: KV requests will fail");
+    log.Warn(
+        "client agents forward to servers over RPC, which arrives with the Raft issue: KV requests "
+        "will fail");
   }
 
   agent::AgentOptions ao;

@@ -40,14 +40,23 @@ Result<Duration> ParseGoDuration(std::string_view text) {
     while (u < text.size() && !(text[u] >= '0' && text[u] <= '9') && text[u] != '.') ++u;
     std::string_view unit = text.substr(i, u - i);
     long double mult;
-    if (unit == "ns") mult = 1;
-    else if (unit == "us" || unit == "\xC2\xB5s" || unit == "\xCE\xBCs") mult = 1e3L;
-    else if (unit == "ms") mult = 1e6L;
-    else if (unit == "s") mult = 1e9L;
-    else if (unit == "m") mult = 60e9L;
-    else if (unit == "h") mult = 3600e9L;
-    else if (unit.empty()) return Status::InvalidArgument("time: missing unit in duration \"" + orig + "\"");
-    else return Status::InvalidArgument("time: unknown unit \"" + std::string(unit) + "\" in duration \"" + orig + "\"");
+    if (unit == "ns")
+      mult = 1;
+    else if (unit == "us" || unit == "\xC2\xB5s" || unit == "\xCE\xBCs")
+      mult = 1e3L;
+    else if (unit == "ms")
+      mult = 1e6L;
+    else if (unit == "s")
+      mult = 1e9L;
+    else if (unit == "m")
+      mult = 60e9L;
+    else if (unit == "h")
+      mult = 3600e9L;
+    else if (unit.empty())
+      return Status::InvalidArgument("time: missing unit in duration \"" + orig + "\"");
+    else
+      return Status::InvalidArgument("time: unknown unit \"" + std::string(unit) +
+                                     "\" in duration \"" + orig + "\"");
     total += value * mult;
     if (total > 9.2e18L) return invalid();
     text.remove_prefix(u);

@@ -1,4 +1,5 @@
-// Go-style durations ("300ms", "1.5h", "2h45m", "9.99s"), as Consul's config and query parameters use.
+// Go-style durations ("300ms", "1.5h", "2h45m", "9.99s"), as Consul's config and query parameters
+// use.
 #pragma once
 
 #include <chrono>

@@ -11,13 +11,20 @@ namespace consulate {
 bool ParseLogLevel(std::string_view name, LogLevel* out) {
   std::string n;
   for (char c : name) n += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (n == "trace") *out = LogLevel::kTrace;
-  else if (n == "debug") *out = LogLevel::kDebug;
-  else if (n == "info") *out = LogLevel::kInfo;
-  else if (n == "warn" || n == "warning") *out = LogLevel::kWarn;
-  else if (n == "err" || n == "error") *out = LogLevel::kError;
-  else if (n == "off") *out = LogLevel::kOff;
-  else return false;
+  if (n == "trace")
+    *out = LogLevel::kTrace;
+  else if (n == "debug")
+    *out = LogLevel::kDebug;
+  else if (n == "info")
+    *out = LogLevel::kInfo;
+  else if (n == "warn" || n == "warning")
+    *out = LogLevel::kWarn;
+  else if (n == "err" || n == "error")
+    *out = LogLevel::kError;
+  else if (n == "off")
+    *out = LogLevel::kOff;
+  else
+    return false;
   return true;
 }
 
@@ -27,8 +34,9 @@ std::string FormatLogTime(std::chrono::system_clock::time_point t) {
   std::tm tm{};
   gmtime_r(&secs, &tm);
   char buf[96];
-  std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
+  std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<int>(ms % 1000));
   return buf;
 }
 
@@ -51,7 +59,8 @@ Status LogSink::OpenFile(const FileOptions& options) {
 void LogSink::RotateLocked() {
   std::string path = file_options_.path;
   struct stat st {};
-  bool is_dir = !path.empty() && (path.back() == '/' || (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)));
+  bool is_dir = !path.empty() &&
+                (path.back() == '/' || (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)));
   std::string dir = ".", base = "consul", ext = ".log";
   if (is_dir) {
     dir = path;
@@ -73,8 +82,9 @@ void LogSink::RotateLocked() {
     std::fclose(file_);
     file_ = nullptr;
     auto now = std::chrono::system_clock::now().time_since_epoch();
-    std::string rotated = dir + "/" + base + "-" +
-                          std::to_string(std::chrono::duration_cast<std::chrono::nanoseconds>(now).count()) + ext;
+    std::string rotated =
+        dir + "/" + base + "-" +
+        std::to_string(std::chrono::duration_cast<std::chrono::nanoseconds>(now).count()) + ext;
     ::rename(file_path_.c_str(), rotated.c_str());
   }
   file_path_ = dir + "/" + base + ext;
@@ -96,7 +106,8 @@ void LogSink::Write(std::string_view line) {
   if (file_) {
     bool too_old = file_options_.rotate_duration.count() > 0 &&
                    std::chrono::system_clock::now() - file_opened_ > file_options_.rotate_duration;
-    bool too_big = file_options_.rotate_bytes > 0 && file_bytes_ + line.size() > file_options_.rotate_bytes;
+    bool too_big =
+        file_options_.rotate_bytes > 0 && file_bytes_ + line.size() > file_options_.rotate_bytes;
     if (too_old || too_big) RotateLocked();
     if (file_) {
       std::fwrite(line.data(), 1, line.size(), file_);
@@ -107,7 +118,8 @@ void LogSink::Write(std::string_view line) {
 }
 
 void Logger::Emit(LogLevel level, std::string_view message) const {
-  static constexpr const char* kTags[] = {"[TRACE] ", "[DEBUG] ", "[INFO]  ", "[WARN]  ", "[ERROR] "};
+  static constexpr const char* kTags[] = {"[TRACE] ", "[DEBUG] ", "[INFO]  ", "[WARN]  ",
+                                          "[ERROR] "};
   std::string line = FormatLogTime(std::chrono::system_clock::now());
   line += ' ';
   line += kTags[static_cast<int>(level)];

@@ -1,4 +1,5 @@
-// Result<T>: a T or the Status that explains why there is none. Never holds an OK status without a value.
+// Result<T>: a T or the Status that explains why there is none. Never holds an OK status without a
+// value.
 #pragma once
 
 #include <cassert>
@@ -12,7 +13,7 @@ namespace consulate {
 template <typename T>
 class Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
   Result(Status status) : v_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     assert(!std::get<Status>(v_).ok());
   }
@@ -36,10 +37,9 @@ class Result {
 #define CONSULATE_CONCAT_INNER(a, b) a##b
 #define CONSULATE_CONCAT(a, b) CONSULATE_CONCAT_INNER(a, b)
 // `CONSULATE_ASSIGN_OR_RETURN(auto x, Foo());` returns Foo()'s status when it failed.
-#define CONSULATE_ASSIGN_OR_RETURN(lhs, expr)                              \
-  auto CONSULATE_CONCAT(_res_, __LINE__) = (expr);                         \
-  if (!CONSULATE_CONCAT(_res_, __LINE__).ok())                             \
-    return CONSULATE_CONCAT(_res_, __LINE__).status();                     \
+#define CONSULATE_ASSIGN_OR_RETURN(lhs, expr)                                                     \
+  auto CONSULATE_CONCAT(_res_, __LINE__) = (expr);                                                \
+  if (!CONSULATE_CONCAT(_res_, __LINE__).ok()) return CONSULATE_CONCAT(_res_, __LINE__).status(); \
   lhs = std::move(CONSULATE_CONCAT(_res_, __LINE__)).value()
 
 }  // namespace consulate

@@ -9,17 +9,28 @@ const std::string kEmpty;
 
 const char* CodeName(Status::Code code) {
   switch (code) {
-    case Status::Code::kOk: return "OK";
-    case Status::Code::kNotFound: return "NotFound";
-    case Status::Code::kCorruption: return "Corruption";
-    case Status::Code::kIOError: return "IO error";
-    case Status::Code::kInvalidArgument: return "Invalid argument";
-    case Status::Code::kConflict: return "Conflict";
-    case Status::Code::kTooLarge: return "Too large";
-    case Status::Code::kPermissionDenied: return "Permission denied";
-    case Status::Code::kUnavailable: return "Unavailable";
-    case Status::Code::kAborted: return "Aborted";
-    case Status::Code::kInternal: return "Internal";
+    case Status::Code::kOk:
+      return "OK";
+    case Status::Code::kNotFound:
+      return "NotFound";
+    case Status::Code::kCorruption:
+      return "Corruption";
+    case Status::Code::kIOError:
+      return "IO error";
+    case Status::Code::kInvalidArgument:
+      return "Invalid argument";
+    case Status::Code::kConflict:
+      return "Conflict";
+    case Status::Code::kTooLarge:
+      return "Too large";
+    case Status::Code::kPermissionDenied:
+      return "Permission denied";
+    case Status::Code::kUnavailable:
+      return "Unavailable";
+    case Status::Code::kAborted:
+      return "Aborted";
+    case Status::Code::kInternal:
+      return "Internal";
   }
   return "Unknown";
 }

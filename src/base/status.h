@@ -1,5 +1,5 @@
-// Status: the outcome of an operation, as a value. OK costs nothing (no allocation); an error carries a
-// code and a message. Used at every module border instead of exceptions (house rule 3).
+// Status: the outcome of an operation, as a value. OK costs nothing (no allocation); an error
+// carries a code and a message. Used at every module border instead of exceptions (house rule 3).
 #pragma once
 
 #include <memory>
@@ -17,10 +17,10 @@ class Status {
     kCorruption = 2,
     kIOError = 3,
     kInvalidArgument = 4,
-    kConflict = 5,       // a CAS or a check failed; nothing was applied
-    kTooLarge = 6,       // a value or request over a configured limit
+    kConflict = 5,  // a CAS or a check failed; nothing was applied
+    kTooLarge = 6,  // a value or request over a configured limit
     kPermissionDenied = 7,
-    kUnavailable = 8,    // no leader, shutting down, ...
+    kUnavailable = 8,  // no leader, shutting down, ...
     kAborted = 9,
     kInternal = 10,
   };
@@ -30,10 +30,14 @@ class Status {
   static Status NotFound(std::string_view msg) { return Status(Code::kNotFound, msg); }
   static Status Corruption(std::string_view msg) { return Status(Code::kCorruption, msg); }
   static Status IOError(std::string_view msg) { return Status(Code::kIOError, msg); }
-  static Status InvalidArgument(std::string_view msg) { return Status(Code::kInvalidArgument, msg); }
+  static Status InvalidArgument(std::string_view msg) {
+    return Status(Code::kInvalidArgument, msg);
+  }
   static Status Conflict(std::string_view msg) { return Status(Code::kConflict, msg); }
   static Status TooLarge(std::string_view msg) { return Status(Code::kTooLarge, msg); }
-  static Status PermissionDenied(std::string_view msg) { return Status(Code::kPermissionDenied, msg); }
+  static Status PermissionDenied(std::string_view msg) {
+    return Status(Code::kPermissionDenied, msg);
+  }
   static Status Unavailable(std::string_view msg) { return Status(Code::kUnavailable, msg); }
   static Status Aborted(std::string_view msg) { return Status(Code::kAborted, msg); }
   static Status Internal(std::string_view msg) { return Status(Code::kInternal, msg); }
@@ -66,15 +70,16 @@ class Status {
     Code code;
     std::string message;
   };
-  Status(Code code, std::string_view msg) : rep_(std::make_unique<Rep>(Rep{code, std::string(msg)})) {}
+  Status(Code code, std::string_view msg)
+      : rep_(std::make_unique<Rep>(Rep{code, std::string(msg)})) {}
   std::unique_ptr<Rep> rep_;
 };
 
 // Returns early from the enclosing function when `expr` is not OK.
-#define CONSULATE_RETURN_IF_ERROR(expr)          \
-  do {                                           \
-    ::consulate::Status _st = (expr);            \
-    if (!_st.ok()) return _st;                   \
+#define CONSULATE_RETURN_IF_ERROR(expr) \
+  do {                                  \
+    ::consulate::Status _st = (expr);   \
+    if (!_st.ok()) return _st;          \
   } while (0)
 
 }  // namespace consulate

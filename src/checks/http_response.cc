@@ -220,7 +220,7 @@ HttpResponseParser::State HttpResponseParser::Process() {
             return FailBody("invalid byte in chunk length");
           uint64_t n = 0;
           for (char c : size_text) {
-            int digit;
+            int digit = 0;
             if (c >= '0' && c <= '9')
               digit = c - '0';
             else if (c >= 'a' && c <= 'f')

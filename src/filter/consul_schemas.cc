@@ -8,10 +8,14 @@ using F = FieldSchema;
 SchemaPtr StringMap() { return F::Map(F::String()); }
 
 // structs.Weights / api.AgentWeights.
-SchemaPtr WeightsSchema() { return F::Struct({{"Passing", "", F::Int()}, {"Warning", "", F::Int()}}); }
+SchemaPtr WeightsSchema() {
+  return F::Struct({{"Passing", "", F::Int()}, {"Warning", "", F::Int()}});
+}
 
 // structs.ServiceAddress: the values of a service's TaggedAddresses.
-SchemaPtr ServiceAddressSchema() { return F::Struct({{"Address", "", F::String()}, {"Port", "", F::Int()}}); }
+SchemaPtr ServiceAddressSchema() {
+  return F::Struct({{"Address", "", F::String()}, {"Port", "", F::Int()}});
+}
 
 SchemaPtr MeshGatewaySchema() { return F::Struct({{"Mode", "", F::String()}}); }
 

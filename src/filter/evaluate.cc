@@ -21,17 +21,21 @@ std::string SelectorText(const std::vector<std::string>& selector, size_t count)
   }
   return out;
 }
-std::string SelectorText(const std::vector<std::string>& selector) { return SelectorText(selector, selector.size()); }
+std::string SelectorText(const std::vector<std::string>& selector) {
+  return SelectorText(selector, selector.size());
+}
 
-bool NeedsValue(MatchOperator op) { return op != MatchOperator::kIsEmpty && op != MatchOperator::kIsNotEmpty; }
+bool NeedsValue(MatchOperator op) {
+  return op != MatchOperator::kIsEmpty && op != MatchOperator::kIsNotEmpty;
+}
 
 // The operators bexpr allows on a field of this shape (field_config.go).
 bool Supports(const FieldSchema& s, MatchOperator op) {
   using Op = MatchOperator;
   switch (s.kind()) {
     case Kind::kString:
-      return op == Op::kEqual || op == Op::kNotEqual || op == Op::kIn || op == Op::kNotIn || op == Op::kMatches ||
-             op == Op::kNotMatches;
+      return op == Op::kEqual || op == Op::kNotEqual || op == Op::kIn || op == Op::kNotIn ||
+             op == Op::kMatches || op == Op::kNotMatches;
     case Kind::kBool:
     case Kind::kInt:
     case Kind::kUint:
@@ -88,7 +92,8 @@ bool Coerce(Kind kind, int bits, std::string_view raw, Typed* out, std::string* 
 }
 
 std::string CoerceError(const ExprNode& n, const std::string& err) {
-  return "Failed to coerce value " + GoQuote(*n.value) + " for selector " + GoQuote(SelectorText(n.selector)) + ": " + err;
+  return "Failed to coerce value " + GoQuote(*n.value) + " for selector " +
+         GoQuote(SelectorText(n.selector)) + ": " + err;
 }
 
 std::string InvalidOperator(const ExprNode& n) {
@@ -97,7 +102,8 @@ std::string InvalidOperator(const ExprNode& n) {
 }
 
 Status RegexStatus(const ExprNode& n) {
-  return Status::InvalidArgument("Failed to compile regular expression " + GoQuote(*n.value) + ": " + n.regex_error);
+  return Status::InvalidArgument("Failed to compile regular expression " + GoQuote(*n.value) +
+                                 ": " + n.regex_error);
 }
 
 // The result for a selector that names a missing map key (or, schema-less, a missing or null
@@ -115,8 +121,8 @@ bool MissingResult(MatchOperator op) {
 }
 
 bool Negated(MatchOperator op) {
-  return op == MatchOperator::kNotEqual || op == MatchOperator::kNotIn || op == MatchOperator::kIsNotEmpty ||
-         op == MatchOperator::kNotMatches;
+  return op == MatchOperator::kNotEqual || op == MatchOperator::kNotIn ||
+         op == MatchOperator::kIsNotEmpty || op == MatchOperator::kNotMatches;
 }
 
 // ---- JSON as Go values ------------------------------------------------------------------------
@@ -159,14 +165,19 @@ double JsonDouble(const json::value* v) {
 // Equality of a field holding `v` (read as `kind`) with the converted value.
 bool EqualAs(Kind kind, int bits, const json::value* v, const Typed& t) {
   switch (kind) {
-    case Kind::kString: return JsonString(v) == t.str;
-    case Kind::kBool: return (v && v->is_bool() && v->get_bool()) == t.b;
-    case Kind::kInt: return JsonInt(v) == t.i;
-    case Kind::kUint: return JsonUint(v) == t.u;
+    case Kind::kString:
+      return JsonString(v) == t.str;
+    case Kind::kBool:
+      return (v && v->is_bool() && v->get_bool()) == t.b;
+    case Kind::kInt:
+      return JsonInt(v) == t.i;
+    case Kind::kUint:
+      return JsonUint(v) == t.u;
     case Kind::kFloat:
       if (bits == 32) return static_cast<float>(JsonDouble(v)) == static_cast<float>(t.f);
       return JsonDouble(v) == t.f;
-    default: return false;
+    default:
+      return false;
   }
 }
 
@@ -180,14 +191,22 @@ size_t JsonSize(const json::value* v) {
 
 const char* JsonKindName(const json::value& v) {
   switch (v.kind()) {
-    case json::kind::string: return "string";
-    case json::kind::int64: return "int64";
-    case json::kind::uint64: return "uint64";
-    case json::kind::double_: return "float64";
-    case json::kind::bool_: return "bool";
-    case json::kind::array: return "slice";
-    case json::kind::object: return "map";
-    case json::kind::null: return "invalid";
+    case json::kind::string:
+      return "string";
+    case json::kind::int64:
+      return "int64";
+    case json::kind::uint64:
+      return "uint64";
+    case json::kind::double_:
+      return "float64";
+    case json::kind::bool_:
+      return "bool";
+    case json::kind::array:
+      return "slice";
+    case json::kind::object:
+      return "map";
+    case json::kind::null:
+      return "invalid";
   }
   return "invalid";
 }
@@ -199,22 +218,26 @@ Status ValidateMatch(const ExprNode& n, const FieldSchema& root) {
   for (size_t i = 0; i < n.selector.size(); ++i) {
     s = s->Step(n.selector[i]);
     if (s == nullptr) {
-      return Status::InvalidArgument("Selector " + GoQuote(SelectorText(n.selector, i + 1)) + " is not valid");
+      return Status::InvalidArgument("Selector " + GoQuote(SelectorText(n.selector, i + 1)) +
+                                     " is not valid");
     }
   }
   if (!Supports(*s, n.op)) return Status::InvalidArgument(InvalidOperator(n));
   if (!n.value) {
     if (NeedsValue(n.op)) {
-      return Status::InvalidArgument("Match operator " + GoQuote(MatchOperatorName(n.op)) + " requires a non-nil value");
+      return Status::InvalidArgument("Match operator " + GoQuote(MatchOperatorName(n.op)) +
+                                     " requires a non-nil value");
     }
     return Status::OK();
   }
   if (const FieldSchema* c = CoercionSchema(*s)) {
     Typed t;
     std::string err;
-    if (!Coerce(c->kind(), c->bits(), *n.value, &t, &err)) return Status::InvalidArgument(CoerceError(n, err));
+    if (!Coerce(c->kind(), c->bits(), *n.value, &t, &err))
+      return Status::InvalidArgument(CoerceError(n, err));
   }
-  if ((n.op == MatchOperator::kMatches || n.op == MatchOperator::kNotMatches) && !n.regex) return RegexStatus(n);
+  if ((n.op == MatchOperator::kMatches || n.op == MatchOperator::kNotMatches) && !n.regex)
+    return RegexStatus(n);
   return Status::OK();
 }
 
@@ -260,7 +283,8 @@ Result<bool> TypedLeaf(const ExprNode& n, const json::value* v, const FieldSchem
         const FieldSchema& e = s.element();
         Typed t;
         std::string err;
-        if (!Coerce(e.kind(), e.bits(), *n.value, &t, &err)) return Status::InvalidArgument(CoerceError(n, err));
+        if (!Coerce(e.kind(), e.bits(), *n.value, &t, &err))
+          return Status::InvalidArgument(CoerceError(n, err));
         if (v && v->is_array()) {
           for (const json::value& item : v->get_array()) {
             if (EqualAs(e.kind(), e.bits(), item.is_null() ? nullptr : &item, t)) {
@@ -275,7 +299,8 @@ Result<bool> TypedLeaf(const ExprNode& n, const json::value* v, const FieldSchem
       break;
     case Op::kIsEmpty:
     case Op::kIsNotEmpty:
-      if (s.kind() != Kind::kList && s.kind() != Kind::kMap) return Status::InvalidArgument(InvalidOperator(n));
+      if (s.kind() != Kind::kList && s.kind() != Kind::kMap)
+        return Status::InvalidArgument(InvalidOperator(n));
       result = JsonSize(v) == 0;
       break;
     case Op::kMatches:
@@ -288,18 +313,23 @@ Result<bool> TypedLeaf(const ExprNode& n, const json::value* v, const FieldSchem
   return Negated(n.op) ? !result : result;
 }
 
-Result<bool> TypedMatch(const ExprNode& n, const json::value* v, const FieldSchema& s, size_t depth) {
+Result<bool> TypedMatch(const ExprNode& n, const json::value* v, const FieldSchema& s,
+                        size_t depth) {
   if (depth == n.selector.size()) return TypedLeaf(n, v, s);
   const std::string& name = n.selector[depth];
   switch (s.kind()) {
     case Kind::kStruct: {
       const FieldSchema::Field* f = s.FindField(name);
-      if (!f) return Status::InvalidArgument("Selector " + GoQuote(SelectorText(n.selector, depth + 1)) + " is not valid");
-      const json::value* child = (v && v->is_object()) ? v->get_object().if_contains(f->json_key) : nullptr;
+      if (!f)
+        return Status::InvalidArgument("Selector " + GoQuote(SelectorText(n.selector, depth + 1)) +
+                                       " is not valid");
+      const json::value* child =
+          (v && v->is_object()) ? v->get_object().if_contains(f->json_key) : nullptr;
       return TypedMatch(n, child, *f->schema, depth + 1);
     }
     case Kind::kMap: {
-      const json::value* child = (v && v->is_object()) ? v->get_object().if_contains(name) : nullptr;
+      const json::value* child =
+          (v && v->is_object()) ? v->get_object().if_contains(name) : nullptr;
       if (!child) return MissingResult(n.op);
       return TypedMatch(n, child, s.element(), depth + 1);
     }
@@ -313,7 +343,8 @@ Result<bool> TypedMatch(const ExprNode& n, const json::value* v, const FieldSche
       return false;
     }
     default:
-      return Status::InvalidArgument("Selector " + GoQuote(SelectorText(n.selector, depth + 1)) + " is not valid");
+      return Status::InvalidArgument("Selector " + GoQuote(SelectorText(n.selector, depth + 1)) +
+                                     " is not valid");
   }
 }
 
@@ -325,12 +356,22 @@ Result<bool> UntypedEquals(const ExprNode& n, const json::value& v) {
   std::string err;
   bool ok = true;
   switch (v.kind()) {
-    case json::kind::string: return std::string_view(v.get_string()) == *n.value;
-    case json::kind::bool_: ok = Coerce(Kind::kBool, 0, *n.value, &t, &err); break;
-    case json::kind::int64: ok = Coerce(Kind::kInt, 64, *n.value, &t, &err); break;
-    case json::kind::uint64: ok = Coerce(Kind::kUint, 64, *n.value, &t, &err); break;
-    case json::kind::double_: ok = Coerce(Kind::kFloat, 64, *n.value, &t, &err); break;
-    default: return Status::InvalidArgument(InvalidOperator(n));
+    case json::kind::string:
+      return std::string_view(v.get_string()) == *n.value;
+    case json::kind::bool_:
+      ok = Coerce(Kind::kBool, 0, *n.value, &t, &err);
+      break;
+    case json::kind::int64:
+      ok = Coerce(Kind::kInt, 64, *n.value, &t, &err);
+      break;
+    case json::kind::uint64:
+      ok = Coerce(Kind::kUint, 64, *n.value, &t, &err);
+      break;
+    case json::kind::double_:
+      ok = Coerce(Kind::kFloat, 64, *n.value, &t, &err);
+      break;
+    default:
+      return Status::InvalidArgument(InvalidOperator(n));
   }
   if (!ok) return Status::InvalidArgument(CoerceError(n, err));
   return EqualAs(t.kind, 64, &v, t);
@@ -370,7 +411,8 @@ Result<bool> UntypedLeaf(const ExprNode& n, const json::value* v) {
       break;
     case Op::kIsEmpty:
     case Op::kIsNotEmpty:
-      if (!v->is_array() && !v->is_object() && !v->is_string()) return Status::InvalidArgument(InvalidOperator(n));
+      if (!v->is_array() && !v->is_object() && !v->is_string())
+        return Status::InvalidArgument(InvalidOperator(n));
       result = JsonSize(v) == 0;
       break;
     case Op::kMatches:
@@ -386,7 +428,8 @@ Result<bool> UntypedLeaf(const ExprNode& n, const json::value* v) {
 Result<bool> UntypedMatch(const ExprNode& n, const json::value* v, size_t depth) {
   if (depth == n.selector.size()) return UntypedLeaf(n, v);
   if (!v || v->is_null()) return MissingResult(n.op);
-  if (v->is_object()) return UntypedMatch(n, v->get_object().if_contains(n.selector[depth]), depth + 1);
+  if (v->is_object())
+    return UntypedMatch(n, v->get_object().if_contains(n.selector[depth]), depth + 1);
   if (v->is_array()) {
     for (const json::value& item : v->get_array()) {
       Result<bool> r = UntypedMatch(n, &item, depth);
@@ -394,8 +437,9 @@ Result<bool> UntypedMatch(const ExprNode& n, const json::value* v, size_t depth)
     }
     return false;
   }
-  return Status::InvalidArgument("Value at selector " + GoQuote(SelectorText(n.selector, depth)) + " with type " +
-                                 JsonKindName(*v) + " does not support nested field selection");
+  return Status::InvalidArgument("Value at selector " + GoQuote(SelectorText(n.selector, depth)) +
+                                 " with type " + JsonKindName(*v) +
+                                 " does not support nested field selection");
 }
 
 // Walks and/or/not with short-circuiting; `match` evaluates one match expression.
@@ -425,15 +469,20 @@ Result<bool> EvaluateNode(const ExprNode& n, const MatchFn& match) {
 
 }  // namespace
 
-Status Validate(const Expression& expression, const FieldSchema& root) { return ValidateNode(expression.root(), root); }
+Status Validate(const Expression& expression, const FieldSchema& root) {
+  return ValidateNode(expression.root(), root);
+}
 
-Result<bool> Evaluate(const Expression& expression, const json::value& object, const FieldSchema& root) {
+Result<bool> Evaluate(const Expression& expression, const json::value& object,
+                      const FieldSchema& root) {
   CONSULATE_RETURN_IF_ERROR(Validate(expression, root));
-  return EvaluateNode(expression.root(), [&](const ExprNode& n) { return TypedMatch(n, &object, root, 0); });
+  return EvaluateNode(expression.root(),
+                      [&](const ExprNode& n) { return TypedMatch(n, &object, root, 0); });
 }
 
 Result<bool> Evaluate(const Expression& expression, const json::value& object) {
-  return EvaluateNode(expression.root(), [&](const ExprNode& n) { return UntypedMatch(n, &object, 0); });
+  return EvaluateNode(expression.root(),
+                      [&](const ExprNode& n) { return UntypedMatch(n, &object, 0); });
 }
 
 Result<Filter> Filter::Create(std::string_view expression, SchemaPtr element_schema) {
@@ -442,7 +491,8 @@ Result<Filter> Filter::Create(std::string_view expression, SchemaPtr element_sch
   if (expression.empty()) return f;
   constexpr std::string_view kPrefix = "Failed to create boolean expression evaluator: ";
   Result<Expression> parsed = Compile(expression);
-  if (!parsed.ok()) return Status::InvalidArgument(std::string(kPrefix) + parsed.status().message());
+  if (!parsed.ok())
+    return Status::InvalidArgument(std::string(kPrefix) + parsed.status().message());
   Status valid = Validate(*parsed, *f.schema_);
   if (!valid.ok()) return Status::InvalidArgument(std::string(kPrefix) + valid.message());
   f.expression_ = std::move(parsed).value();
@@ -451,7 +501,8 @@ Result<Filter> Filter::Create(std::string_view expression, SchemaPtr element_sch
 
 Result<bool> Filter::Matches(const json::value& element) const {
   if (!expression_) return true;
-  return EvaluateNode(expression_->root(), [&](const ExprNode& n) { return TypedMatch(n, &element, *schema_, 0); });
+  return EvaluateNode(expression_->root(),
+                      [&](const ExprNode& n) { return TypedMatch(n, &element, *schema_, 0); });
 }
 
 Result<json::array> Filter::Apply(const json::array& elements) const {

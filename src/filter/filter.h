@@ -35,13 +35,15 @@ namespace consulate::filter {
 // `matches` pattern must compile. InvalidArgument messages are bexpr's, e.g.
 //   Selector "Foo" is not valid
 //   Invalid match operator "Equal" for selector "ServiceTags"
-//   Failed to coerce value "abc" for selector "ServicePort": strconv.ParseInt: parsing "abc": invalid syntax
-//   Failed to compile regular expression "(": error parsing regexp: missing closing ): `(`
+//   Failed to coerce value "abc" for selector "ServicePort": strconv.ParseInt: parsing "abc":
+//   invalid syntax Failed to compile regular expression "(": error parsing regexp: missing closing
+//   ): `(`
 Status Validate(const Expression& expression, const FieldSchema& root);
 
 // Evaluates against `object` following `root` (runs Validate first, so a bad expression is an
 // error rather than a quiet false).
-Result<bool> Evaluate(const Expression& expression, const boost::json::value& object, const FieldSchema& root);
+Result<bool> Evaluate(const Expression& expression, const boost::json::value& object,
+                      const FieldSchema& root);
 
 // Evaluates without a schema, taking types from the JSON itself: objects behave as maps, arrays as
 // lists, and the value is converted to the JSON kind it is compared with (int64, uint64, double,

@@ -18,14 +18,16 @@ bool IsContinuation(unsigned char b) { return (b & 0xC0) == 0x80; }
 bool IsPrint(char32_t r) {
   if (r < 0x20 || r == 0x7F) return false;
   if (r < 0x7F) return true;
-  if (r < 0xA1) return false;  // C1 controls and U+00A0 (a space that is not ASCII space)
+  if (r < 0xA1) return false;   // C1 controls and U+00A0 (a space that is not ASCII space)
   if (r == 0xAD) return false;  // soft hyphen (Cf)
-  if ((r >= 0x2000 && r <= 0x200F) || (r >= 0x2028 && r <= 0x202F) || (r >= 0x205F && r <= 0x206F)) {
+  if ((r >= 0x2000 && r <= 0x200F) || (r >= 0x2028 && r <= 0x202F) ||
+      (r >= 0x205F && r <= 0x206F)) {
     return false;
   }
-  if (r == 0x3000 || r == 0xFEFF || (r >= 0xFFF9 && r <= 0xFFFB) || r == 0xFFFE || r == 0xFFFF) return false;
+  if (r == 0x3000 || r == 0xFEFF || (r >= 0xFFF9 && r <= 0xFFFB) || r == 0xFFFE || r == 0xFFFF)
+    return false;
   if (r >= 0xE000 && r <= 0xF8FF) return false;  // private use
-  if (r >= 0xF0000) return false;                 // supplementary private use planes
+  if (r >= 0xF0000) return false;                // supplementary private use planes
   return true;
 }
 
@@ -47,7 +49,8 @@ bool UnderscoreOK(std::string_view s) {
   size_t i = 0;
   if (!s.empty() && (s[0] == '-' || s[0] == '+')) s.remove_prefix(1);
   bool hex = false;
-  if (s.size() >= 2 && s[0] == '0' && (Lower(s[1]) == 'b' || Lower(s[1]) == 'o' || Lower(s[1]) == 'x')) {
+  if (s.size() >= 2 && s[0] == '0' &&
+      (Lower(s[1]) == 'b' || Lower(s[1]) == 'o' || Lower(s[1]) == 'x')) {
     i = 2;
     saw = '0';
     hex = Lower(s[1]) == 'x';
@@ -95,7 +98,7 @@ UintResult ParseUintBody(std::string_view s, int bits, uint64_t* out) {
   bool underscores = false;
   uint64_t n = 0;
   for (char c : s) {
-    int digit;
+    int digit = 0;
     if (c == '_') {
       underscores = true;
       continue;
@@ -207,7 +210,8 @@ DecodedRune DecodeRune(std::string_view s, size_t offset) {
   unsigned char b0 = b(0);
   if (b0 < 0x80) return {b0, 1};
   if (b0 >= 0xC2 && b0 <= 0xDF) {
-    if (left >= 2 && IsContinuation(b(1))) return {static_cast<char32_t>(((b0 & 0x1F) << 6) | (b(1) & 0x3F)), 2};
+    if (left >= 2 && IsContinuation(b(1)))
+      return {static_cast<char32_t>(((b0 & 0x1F) << 6) | (b(1) & 0x3F)), 2};
     return {kRuneError, 1};
   }
   if (b0 >= 0xE0 && b0 <= 0xEF) {
@@ -219,9 +223,10 @@ DecodedRune DecodeRune(std::string_view s, size_t offset) {
   if (b0 >= 0xF0 && b0 <= 0xF4) {
     if (left < 4) return {kRuneError, 1};
     unsigned char lo = b0 == 0xF0 ? 0x90 : 0x80, hi = b0 == 0xF4 ? 0x8F : 0xBF;
-    if (b(1) < lo || b(1) > hi || !IsContinuation(b(2)) || !IsContinuation(b(3))) return {kRuneError, 1};
-    return {static_cast<char32_t>(((b0 & 0x07) << 18) | ((b(1) & 0x3F) << 12) | ((b(2) & 0x3F) << 6) |
-                                  (b(3) & 0x3F)),
+    if (b(1) < lo || b(1) > hi || !IsContinuation(b(2)) || !IsContinuation(b(3)))
+      return {kRuneError, 1};
+    return {static_cast<char32_t>(((b0 & 0x07) << 18) | ((b(1) & 0x3F) << 12) |
+                                  ((b(2) & 0x3F) << 6) | (b(3) & 0x3F)),
             4};
   }
   return {kRuneError, 1};
@@ -267,15 +272,29 @@ std::string GoQuote(std::string_view s) {
       AppendUtf8(&out, r);
     } else {
       switch (r) {
-        case '\a': out += "\\a"; break;
-        case '\b': out += "\\b"; break;
-        case '\f': out += "\\f"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        case '\v': out += "\\v"; break;
+        case '\a':
+          out += "\\a";
+          break;
+        case '\b':
+          out += "\\b";
+          break;
+        case '\f':
+          out += "\\f";
+          break;
+        case '\n':
+          out += "\\n";
+          break;
+        case '\r':
+          out += "\\r";
+          break;
+        case '\t':
+          out += "\\t";
+          break;
+        case '\v':
+          out += "\\v";
+          break;
         default: {
-          int digits;
+          int digits = 0;
           if (r < ' ' || r == 0x7F) {
             out += "\\x";
             digits = 2;
@@ -286,7 +305,8 @@ std::string GoQuote(std::string_view s) {
             out += "\\U";
             digits = 8;
           }
-          for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4) out.push_back(kHexDigits[(r >> shift) & 0xF]);
+          for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4)
+            out.push_back(kHexDigits[(r >> shift) & 0xF]);
         }
       }
     }
@@ -328,15 +348,33 @@ bool GoUnquote(std::string_view literal, std::string* out) {
     char e = s[1];
     s.remove_prefix(2);
     switch (e) {
-      case 'a': out->push_back('\a'); break;
-      case 'b': out->push_back('\b'); break;
-      case 'f': out->push_back('\f'); break;
-      case 'n': out->push_back('\n'); break;
-      case 'r': out->push_back('\r'); break;
-      case 't': out->push_back('\t'); break;
-      case 'v': out->push_back('\v'); break;
-      case '\\': out->push_back('\\'); break;
-      case '"': out->push_back('"'); break;
+      case 'a':
+        out->push_back('\a');
+        break;
+      case 'b':
+        out->push_back('\b');
+        break;
+      case 'f':
+        out->push_back('\f');
+        break;
+      case 'n':
+        out->push_back('\n');
+        break;
+      case 'r':
+        out->push_back('\r');
+        break;
+      case 't':
+        out->push_back('\t');
+        break;
+      case 'v':
+        out->push_back('\v');
+        break;
+      case '\\':
+        out->push_back('\\');
+        break;
+      case '"':
+        out->push_back('"');
+        break;
       case 'x':
       case 'u':
       case 'U': {
@@ -345,7 +383,7 @@ bool GoUnquote(std::string_view literal, std::string* out) {
         uint32_t v = 0;
         for (size_t k = 0; k < n; ++k) {
           char h = Lower(s[k]);
-          int digit;
+          int digit = 0;
           if (h >= '0' && h <= '9') {
             digit = h - '0';
           } else if (h >= 'a' && h <= 'f') {
@@ -364,7 +402,14 @@ bool GoUnquote(std::string_view literal, std::string* out) {
         }
         break;
       }
-      case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': {
+      case '0':
+      case '1':
+      case '2':
+      case '3':
+      case '4':
+      case '5':
+      case '6':
+      case '7': {
         uint32_t v = static_cast<uint32_t>(e - '0');
         if (s.size() < 2) return false;
         for (int k = 0; k < 2; ++k) {
@@ -419,7 +464,8 @@ bool GoParseInt(std::string_view s, int bits, int64_t* out, std::string* err) {
     return false;
   }
   const uint64_t cutoff = uint64_t{1} << (bits - 1);
-  if (r == UintResult::kRange || (!negative && magnitude >= cutoff) || (negative && magnitude > cutoff)) {
+  if (r == UintResult::kRange || (!negative && magnitude >= cutoff) ||
+      (negative && magnitude > cutoff)) {
     *err = NumError("ParseInt", s, kRange);
     return false;
   }
@@ -438,7 +484,8 @@ bool GoParseFloat(std::string_view s, int bits, double* out, std::string* err) {
     if (c != '_') clean.push_back(c);
   }
   errno = 0;
-  double v = bits == 32 ? static_cast<double>(std::strtof(clean.c_str(), nullptr)) : std::strtod(clean.c_str(), nullptr);
+  double v = bits == 32 ? static_cast<double>(std::strtof(clean.c_str(), nullptr))
+                        : std::strtod(clean.c_str(), nullptr);
   if (std::isinf(v)) {
     *err = NumError("ParseFloat", s, kRange);
     return false;

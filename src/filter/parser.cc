@@ -130,7 +130,8 @@ NodePtr MakeBinary(ExprNode::Kind kind, NodePtr left, NodePtr right) {
   return n;
 }
 
-NodePtr MakeMatch(std::vector<std::string> selector, MatchOperator op, std::optional<std::string> value) {
+NodePtr MakeMatch(std::vector<std::string> selector, MatchOperator op,
+                  std::optional<std::string> value) {
   auto n = std::make_shared<ExprNode>();
   n->kind = ExprNode::Kind::kMatch;
   n->selector = std::move(selector);
@@ -260,7 +261,8 @@ class PegParser {
   }
 
   void AddErrAt(std::string_view message, const Position& pos) {
-    std::string e = std::to_string(pos.line) + ":" + std::to_string(pos.col) + " (" + std::to_string(pos.offset) + ")";
+    std::string e = std::to_string(pos.line) + ":" + std::to_string(pos.col) + " (" +
+                    std::to_string(pos.offset) + ")";
     if (!rstack_.empty()) {
       e += ": rule ";
       e += kRuleLabels[rstack_.back()];
@@ -340,14 +342,16 @@ class PegParser {
   }
 
   std::string_view TextFrom(const Point& start) const {
-    return in_.substr(static_cast<size_t>(start.pos.offset), static_cast<size_t>(pt_.pos.offset - start.pos.offset));
+    return in_.substr(static_cast<size_t>(start.pos.offset),
+                      static_cast<size_t>(pt_.pos.offset - start.pos.offset));
   }
 
   // Parses rule `id` at the current point with `body`, memoized.
   template <typename F>
   bool Rule(RuleId id, Val* out, F&& body) {
     if (aborted_) return false;
-    const uint64_t key = ((static_cast<uint64_t>(pt_.pos.offset) * kRuleCount + id) << 1) | (invert_ ? 1 : 0);
+    const uint64_t key =
+        ((static_cast<uint64_t>(pt_.pos.offset) * kRuleCount + id) << 1) | (invert_ ? 1 : 0);
     if (auto it = memo_.find(key); it != memo_.end()) {
       const Memo& m = it->second;
       MergeFail(m.fail);
@@ -406,7 +410,8 @@ class PegParser {
     return Rule(kInput, out, [&](Val* v) {
       Point start = pt_;
       Val expr;
-      if (OptWs() && Lit("(") && OptWs() && OrExpression(&expr) && OptWs() && Lit(")") && OptWs() && Eof()) {
+      if (OptWs() && Lit("(") && OptWs() && OrExpression(&expr) && OptWs() && Lit(")") && OptWs() &&
+          Eof()) {
         v->node = expr.node;
         return true;
       }
@@ -547,8 +552,8 @@ class PegParser {
         return true;
       }
       pt_ = start;
-      if (Value(&value) && (MatchIn(&op) || MatchNotIn(&op)) && Not([&] { return Selector(nullptr); }) &&
-          Predicate("Invalid selector")) {
+      if (Value(&value) && (MatchIn(&op) || MatchNotIn(&op)) &&
+          Not([&] { return Selector(nullptr); }) && Predicate("Invalid selector")) {
         return true;
       }
       pt_ = start;
@@ -591,18 +596,26 @@ class PegParser {
   static constexpr std::string_view kNotMatchesParts[] = {"_", "not", "_", "matches", "_"};
 
   bool MatchEqual(Val* v) { return Operator(kMatchEqual, v, MatchOperator::kEqual, kEqualParts); }
-  bool MatchNotEqual(Val* v) { return Operator(kMatchNotEqual, v, MatchOperator::kNotEqual, kNotEqualParts); }
-  bool MatchIsEmpty(Val* v) { return Operator(kMatchIsEmpty, v, MatchOperator::kIsEmpty, kIsEmptyParts); }
+  bool MatchNotEqual(Val* v) {
+    return Operator(kMatchNotEqual, v, MatchOperator::kNotEqual, kNotEqualParts);
+  }
+  bool MatchIsEmpty(Val* v) {
+    return Operator(kMatchIsEmpty, v, MatchOperator::kIsEmpty, kIsEmptyParts);
+  }
   bool MatchIsNotEmpty(Val* v) {
     return Operator(kMatchIsNotEmpty, v, MatchOperator::kIsNotEmpty, kIsNotEmptyParts);
   }
   bool MatchIn(Val* v) { return Operator(kMatchIn, v, MatchOperator::kIn, kInParts); }
   bool MatchNotIn(Val* v) { return Operator(kMatchNotIn, v, MatchOperator::kNotIn, kNotInParts); }
-  bool MatchContains(Val* v) { return Operator(kMatchContains, v, MatchOperator::kIn, kContainsParts); }
+  bool MatchContains(Val* v) {
+    return Operator(kMatchContains, v, MatchOperator::kIn, kContainsParts);
+  }
   bool MatchNotContains(Val* v) {
     return Operator(kMatchNotContains, v, MatchOperator::kNotIn, kNotContainsParts);
   }
-  bool MatchMatches(Val* v) { return Operator(kMatchMatches, v, MatchOperator::kMatches, kMatchesParts); }
+  bool MatchMatches(Val* v) {
+    return Operator(kMatchMatches, v, MatchOperator::kMatches, kMatchesParts);
+  }
   bool MatchNotMatches(Val* v) {
     return Operator(kMatchNotMatches, v, MatchOperator::kNotMatches, kNotMatchesParts);
   }
@@ -656,12 +669,13 @@ class PegParser {
         return true;
       }
       pt_ = start;
-      if (Lit("[") && OptWs() && Not([&] { return StringLiteral(nullptr); }) && Predicate("Invalid index")) {
+      if (Lit("[") && OptWs() && Not([&] { return StringLiteral(nullptr); }) &&
+          Predicate("Invalid index")) {
         return true;
       }
       pt_ = start;
-      if (Lit("[") && OptWs() && StringLiteral(nullptr) && OptWs() && Not([&] { return Lit("]"); }) &&
-          Predicate("Unclosed index expression")) {
+      if (Lit("[") && OptWs() && StringLiteral(nullptr) && OptWs() &&
+          Not([&] { return Lit("]"); }) && Predicate("Unclosed index expression")) {
         return true;
       }
       pt_ = start;
@@ -696,7 +710,8 @@ class PegParser {
       }
       pt_ = start;
       Lit("-");
-      if (IntegerOrFloat() && Not([&] { return AfterNumbers(); }) && Predicate("Invalid number literal")) {
+      if (IntegerOrFloat() && Not([&] { return AfterNumbers(); }) &&
+          Predicate("Invalid number literal")) {
         return true;
       }
       pt_ = start;
@@ -706,7 +721,8 @@ class PegParser {
 
   // AfterNumbers <- &(_ / EOF / ")")
   bool AfterNumbers() {
-    return Rule(kAfterNumbers, nullptr, [&](Val*) { return And([&] { return Ws() || Eof() || Lit(")"); }); });
+    return Rule(kAfterNumbers, nullptr,
+                [&](Val*) { return And([&] { return Ws() || Eof() || Lit(")"); }); });
   }
 
   // IntegerOrFloat <- ("0" / [1-9][0-9]*) ("." [0-9]+)?
@@ -743,7 +759,8 @@ class PegParser {
         }
         return true;
       }
-      if (QuotedBody(/*closed=*/false) && Eof() && Predicate("Unterminated string literal")) return true;
+      if (QuotedBody(/*closed=*/false) && Eof() && Predicate("Unterminated string literal"))
+        return true;
       pt_ = start;
       return false;
     });
@@ -801,8 +818,8 @@ void AppendDebug(const ExprNode& n, std::string* out) {
       out->push_back(')');
       return;
     case ExprNode::Kind::kMatch: {
-      static constexpr std::string_view kSymbols[] = {"==", "!=", "in", "not-in", "is-empty", "is-not-empty",
-                                                      "matches", "not-matches"};
+      static constexpr std::string_view kSymbols[] = {
+          "==", "!=", "in", "not-in", "is-empty", "is-not-empty", "matches", "not-matches"};
       *out += "(";
       out->append(kSymbols[static_cast<int>(n.op)]);
       *out += " ";
@@ -834,14 +851,22 @@ size_t CountMatches(const ExprNode& n) {
 
 std::string_view MatchOperatorName(MatchOperator op) {
   switch (op) {
-    case MatchOperator::kEqual: return "Equal";
-    case MatchOperator::kNotEqual: return "Not Equal";
-    case MatchOperator::kIn: return "In";
-    case MatchOperator::kNotIn: return "Not In";
-    case MatchOperator::kIsEmpty: return "Is Empty";
-    case MatchOperator::kIsNotEmpty: return "Is Not Empty";
-    case MatchOperator::kMatches: return "Matches";
-    case MatchOperator::kNotMatches: return "Not Matches";
+    case MatchOperator::kEqual:
+      return "Equal";
+    case MatchOperator::kNotEqual:
+      return "Not Equal";
+    case MatchOperator::kIn:
+      return "In";
+    case MatchOperator::kNotIn:
+      return "Not In";
+    case MatchOperator::kIsEmpty:
+      return "Is Empty";
+    case MatchOperator::kIsNotEmpty:
+      return "Is Not Empty";
+    case MatchOperator::kMatches:
+      return "Matches";
+    case MatchOperator::kNotMatches:
+      return "Not Matches";
   }
   return "UNKNOWN";
 }

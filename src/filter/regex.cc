@@ -93,12 +93,21 @@ void AddRange(Ranges* r, char32_t lo, char32_t hi, bool fold) {
 
 // The regexp's syntax tree.
 struct Node {
-  enum class Kind { kEmpty, kRunes, kAnyChar, kAnyNotNewline, kAssert, kConcat, kAlternate, kRepeat };
+  enum class Kind {
+    kEmpty,
+    kRunes,
+    kAnyChar,
+    kAnyNotNewline,
+    kAssert,
+    kConcat,
+    kAlternate,
+    kRepeat
+  };
   Kind kind = Kind::kEmpty;
-  Ranges ranges;                       // kRunes
-  uint8_t assertion = 0;               // kAssert
+  Ranges ranges;                            // kRunes
+  uint8_t assertion = 0;                    // kAssert
   std::vector<std::unique_ptr<Node>> subs;  // kConcat, kAlternate, kRepeat (one)
-  int min = 0, max = -1;               // kRepeat; max -1 means unbounded
+  int min = 0, max = -1;                    // kRepeat; max -1 means unbounded
 };
 using NodePtr = std::unique_ptr<Node>;
 
@@ -314,10 +323,22 @@ class Parser {
     while (!t_.empty()) {
       char32_t c = NextRune();
       switch (c) {
-        case 'i': f.fold = !negate; saw_flag = true; continue;
-        case 'm': f.multiline = !negate; saw_flag = true; continue;
-        case 's': f.dot_nl = !negate; saw_flag = true; continue;
-        case 'U': f.ungreedy = !negate; saw_flag = true; continue;
+        case 'i':
+          f.fold = !negate;
+          saw_flag = true;
+          continue;
+        case 'm':
+          f.multiline = !negate;
+          saw_flag = true;
+          continue;
+        case 's':
+          f.dot_nl = !negate;
+          saw_flag = true;
+          continue;
+        case 'U':
+          f.ungreedy = !negate;
+          saw_flag = true;
+          continue;
         case '-':
           if (negate) break;
           negate = true;
@@ -388,10 +409,17 @@ class Parser {
     if (t.size() < 2 || t[0] != '\\') return false;
     Ranges r;
     switch (t[1] | 0x20) {
-      case 'd': r = {{'0', '9'}}; break;
-      case 's': r = {{'\t', '\n'}, {'\f', '\r'}, {' ', ' '}}; break;
-      case 'w': r = {{'0', '9'}, {'A', 'Z'}, {'_', '_'}, {'a', 'z'}}; break;
-      default: return false;
+      case 'd':
+        r = {{'0', '9'}};
+        break;
+      case 's':
+        r = {{'\t', '\n'}, {'\f', '\r'}, {' ', ' '}};
+        break;
+      case 'w':
+        r = {{'0', '9'}, {'A', 'Z'}, {'_', '_'}, {'a', 'z'}};
+        break;
+      default:
+        return false;
     }
     *out = (t[1] >= 'A' && t[1] <= 'Z') ? Negate(std::move(r)) : std::move(r);
     return true;
@@ -433,7 +461,9 @@ class Parser {
     t_.remove_prefix(1);
     if (t_.empty()) return Fail(kErrTrailingBackslash, "");
     char32_t c = NextRune();
-    auto invalid = [&]() { return Fail(kErrInvalidEscape, start.substr(0, start.size() - t_.size())); };
+    auto invalid = [&]() {
+      return Fail(kErrInvalidEscape, start.substr(0, start.size() - t_.size()));
+    };
     auto unhex = [](char32_t h) -> int {
       if (h >= '0' && h <= '9') return static_cast<int>(h - '0');
       if (h >= 'a' && h <= 'f') return static_cast<int>(h - 'a' + 10);
@@ -441,7 +471,13 @@ class Parser {
       return -1;
     };
     switch (c) {
-      case '1': case '2': case '3': case '4': case '5': case '6': case '7':
+      case '1':
+      case '2':
+      case '3':
+      case '4':
+      case '5':
+      case '6':
+      case '7':
         if (t_.empty() || t_[0] < '0' || t_[0] > '7') return invalid();  // no backreferences
         [[fallthrough]];
       case '0': {
@@ -480,12 +516,24 @@ class Parser {
         *out = static_cast<char32_t>(x * 16 + y);
         return true;
       }
-      case 'a': *out = '\a'; return true;
-      case 'f': *out = '\f'; return true;
-      case 'n': *out = '\n'; return true;
-      case 'r': *out = '\r'; return true;
-      case 't': *out = '\t'; return true;
-      case 'v': *out = '\v'; return true;
+      case 'a':
+        *out = '\a';
+        return true;
+      case 'f':
+        *out = '\f';
+        return true;
+      case 'n':
+        *out = '\n';
+        return true;
+      case 'r':
+        *out = '\r';
+        return true;
+      case 't':
+        *out = '\t';
+        return true;
+      case 'v':
+        *out = '\v';
+        return true;
       default:
         if (c < 0x80 && !IsWordByte(static_cast<int32_t>(c))) {
           *out = c;  // escaped punctuation is itself
@@ -500,11 +548,20 @@ class Parser {
     if (t_.size() >= 2) {
       uint8_t assertion = 0xFF;
       switch (t_[1]) {
-        case 'A': assertion = kAssertBeginText; break;
-        case 'z': assertion = kAssertEndText; break;
-        case 'b': assertion = kAssertWordBoundary; break;
-        case 'B': assertion = kAssertNoWordBoundary; break;
-        case 'C': return Fail(kErrInvalidEscape, t_.substr(0, 2));
+        case 'A':
+          assertion = kAssertBeginText;
+          break;
+        case 'z':
+          assertion = kAssertEndText;
+          break;
+        case 'b':
+          assertion = kAssertWordBoundary;
+          break;
+        case 'B':
+          assertion = kAssertNoWordBoundary;
+          break;
+        case 'C':
+          return Fail(kErrInvalidEscape, t_.substr(0, 2));
         case 'Q': {
           std::string_view lit = t_.substr(2);
           size_t end = lit.find("\\E");
@@ -519,7 +576,8 @@ class Parser {
           }
           return true;
         }
-        default: break;
+        default:
+          break;
       }
       if (assertion != 0xFF) {
         t_.remove_prefix(2);
@@ -560,21 +618,36 @@ class Parser {
     bool negated = !name.empty() && name[0] == '^';
     if (negated) name.remove_prefix(1);
     Ranges r;
-    if (name == "alnum") r = {{'0', '9'}, {'A', 'Z'}, {'a', 'z'}};
-    else if (name == "alpha") r = {{'A', 'Z'}, {'a', 'z'}};
-    else if (name == "ascii") r = {{0, 0x7F}};
-    else if (name == "blank") r = {{'\t', '\t'}, {' ', ' '}};
-    else if (name == "cntrl") r = {{0, 0x1F}, {0x7F, 0x7F}};
-    else if (name == "digit") r = {{'0', '9'}};
-    else if (name == "graph") r = {{'!', '~'}};
-    else if (name == "lower") r = {{'a', 'z'}};
-    else if (name == "print") r = {{' ', '~'}};
-    else if (name == "punct") r = {{'!', '/'}, {':', '@'}, {'[', '`'}, {'{', '~'}};
-    else if (name == "space") r = {{'\t', '\r'}, {' ', ' '}};
-    else if (name == "upper") r = {{'A', 'Z'}};
-    else if (name == "word") r = {{'0', '9'}, {'A', 'Z'}, {'_', '_'}, {'a', 'z'}};
-    else if (name == "xdigit") r = {{'0', '9'}, {'A', 'F'}, {'a', 'f'}};
-    else return Fail(kErrInvalidCharRange, seq);
+    if (name == "alnum")
+      r = {{'0', '9'}, {'A', 'Z'}, {'a', 'z'}};
+    else if (name == "alpha")
+      r = {{'A', 'Z'}, {'a', 'z'}};
+    else if (name == "ascii")
+      r = {{0, 0x7F}};
+    else if (name == "blank")
+      r = {{'\t', '\t'}, {' ', ' '}};
+    else if (name == "cntrl")
+      r = {{0, 0x1F}, {0x7F, 0x7F}};
+    else if (name == "digit")
+      r = {{'0', '9'}};
+    else if (name == "graph")
+      r = {{'!', '~'}};
+    else if (name == "lower")
+      r = {{'a', 'z'}};
+    else if (name == "print")
+      r = {{' ', '~'}};
+    else if (name == "punct")
+      r = {{'!', '/'}, {':', '@'}, {'[', '`'}, {'{', '~'}};
+    else if (name == "space")
+      r = {{'\t', '\r'}, {' ', ' '}};
+    else if (name == "upper")
+      r = {{'A', 'Z'}};
+    else if (name == "word")
+      r = {{'0', '9'}, {'A', 'Z'}, {'_', '_'}, {'a', 'z'}};
+    else if (name == "xdigit")
+      r = {{'0', '9'}, {'A', 'F'}, {'a', 'f'}};
+    else
+      return Fail(kErrInvalidCharRange, seq);
     *matched = true;
     *out = negated ? Negate(std::move(r)) : std::move(r);
     t_.remove_prefix(seq.size());
@@ -659,7 +732,8 @@ class RegexCompiler {
     int match = Emit({Regex::Inst::Op::kMatch});
     int start = Compile(root, match);
     if (too_large_) {
-      return Status::InvalidArgument("error parsing regexp: " + std::string(kErrLarge) + ": `" + std::string(pattern) + "`");
+      return Status::InvalidArgument("error parsing regexp: " + std::string(kErrLarge) + ": `" +
+                                     std::string(pattern) + "`");
     }
     program->start = start;
     return Regex(std::move(program));
@@ -696,7 +770,8 @@ class RegexCompiler {
       }
       case Node::Kind::kAnyChar:
       case Node::Kind::kAnyNotNewline: {
-        Regex::Inst inst{n.kind == Node::Kind::kAnyChar ? Regex::Inst::Op::kAny : Regex::Inst::Op::kAnyNotNewline};
+        Regex::Inst inst{n.kind == Node::Kind::kAnyChar ? Regex::Inst::Op::kAny
+                                                        : Regex::Inst::Op::kAnyNotNewline};
         inst.out = next;
         return Emit(inst);
       }
@@ -711,7 +786,8 @@ class RegexCompiler {
         return next;
       case Node::Kind::kAlternate: {
         int entry = Compile(*n.subs.back(), next);
-        for (size_t i = n.subs.size() - 1; i-- > 0;) entry = Split(Compile(*n.subs[i], next), entry);
+        for (size_t i = n.subs.size() - 1; i-- > 0;)
+          entry = Split(Compile(*n.subs[i], next), entry);
         return entry;
       }
       case Node::Kind::kRepeat: {
@@ -808,12 +884,24 @@ bool Regex::Search(std::string_view text) const {
         case Inst::Op::kAssert: {
           bool ok = false;
           switch (inst.assertion) {
-            case kAssertBeginLine: ok = before < 0 || before == '\n'; break;
-            case kAssertEndLine: ok = after < 0 || after == '\n'; break;
-            case kAssertBeginText: ok = before < 0; break;
-            case kAssertEndText: ok = after < 0; break;
-            case kAssertWordBoundary: ok = IsWordByte(before) != IsWordByte(after); break;
-            case kAssertNoWordBoundary: ok = IsWordByte(before) == IsWordByte(after); break;
+            case kAssertBeginLine:
+              ok = before < 0 || before == '\n';
+              break;
+            case kAssertEndLine:
+              ok = after < 0 || after == '\n';
+              break;
+            case kAssertBeginText:
+              ok = before < 0;
+              break;
+            case kAssertEndText:
+              ok = after < 0;
+              break;
+            case kAssertWordBoundary:
+              ok = IsWordByte(before) != IsWordByte(after);
+              break;
+            case kAssertNoWordBoundary:
+              ok = IsWordByte(before) == IsWordByte(after);
+              break;
           }
           if (ok) stack.push_back(inst.out);
           break;
@@ -840,16 +928,23 @@ bool Regex::Search(std::string_view text) const {
       const Inst& inst = p.insts[static_cast<size_t>(current[i])];
       bool takes = false;
       switch (inst.op) {
-        case Inst::Op::kAny: takes = true; break;
-        case Inst::Op::kAnyNotNewline: takes = cur.rune != '\n'; break;
+        case Inst::Op::kAny:
+          takes = true;
+          break;
+        case Inst::Op::kAnyNotNewline:
+          takes = cur.rune != '\n';
+          break;
         case Inst::Op::kRune: {
           const auto& ranges = p.ranges[static_cast<size_t>(inst.ranges)];
           auto it = std::upper_bound(ranges.begin(), ranges.end(), cur.rune,
-                                     [](char32_t r, const std::pair<char32_t, char32_t>& range) { return r < range.first; });
+                                     [](char32_t r, const std::pair<char32_t, char32_t>& range) {
+                                       return r < range.first;
+                                     });
           takes = it != ranges.begin() && std::prev(it)->second >= cur.rune;
           break;
         }
-        default: break;
+        default:
+          break;
       }
       if (takes) add(next, inst.out, here, after);
       if (matched) return true;

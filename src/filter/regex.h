@@ -41,8 +41,8 @@ class Regex {
     Op op;
     uint8_t assertion = 0;  // kAssert: one of the kAssert* values in regex.cc
     int out = -1;
-    int out1 = -1;          // kSplit: the second branch
-    int ranges = -1;        // kRune: index into ranges_ (sorted, disjoint, inclusive)
+    int out1 = -1;    // kSplit: the second branch
+    int ranges = -1;  // kRune: index into ranges_ (sorted, disjoint, inclusive)
   };
 
  private:

@@ -3,13 +3,14 @@
 // written in the expression is converted (coerced) before comparing, exactly as bexpr derives
 // them from Go struct, map, slice and primitive types:
 //
-//   kind                   operators                                    coercion       sub-selectors
+//   kind                   operators                                    coercion sub-selectors
 //   string                 == != in not-in matches not-matches          none           -
 //   bool, int, uint, float == !=                                        Go strconv     -
 //   list of a primitive    in not-in (on elements) is-empty             element's      -
-//   list of anything else  is-empty                                     none           the element's
-//   map (string keys)      in not-in (on keys) is-empty                 none           any key -> value
-//   struct                 (none)                                       -              its fields
+//   list of anything else  is-empty                                     none           the
+//   element's map (string keys)      in not-in (on keys) is-empty                 none any key ->
+//   value struct                 (none)                                       -              its
+//   fields
 //
 // Field names are matched case-sensitively, as bexpr matches Go field names. A field may read a
 // differently named JSON key (`json_key`), for the few Consul types whose JSON and Go names differ.

@@ -47,16 +47,19 @@ std::string EncodeTxn(const TxnCommand& cmd) {
 }
 
 Result<KVSCommand> DecodeKVS(std::string_view data) {
-  if (data.size() < 2 || TypeOf(data) != MessageType::kKVS) return Status::Corruption("not a KVS command");
+  if (data.size() < 2 || TypeOf(data) != MessageType::kKVS)
+    return Status::Corruption("not a KVS command");
   KVSCommand cmd;
   cmd.op = static_cast<state::KVOp>(data[1]);
   data.remove_prefix(2);
-  if (!DecodeEntry(&data, &cmd.entry) || !data.empty()) return Status::Corruption("bad KVS command");
+  if (!DecodeEntry(&data, &cmd.entry) || !data.empty())
+    return Status::Corruption("bad KVS command");
   return cmd;
 }
 
 Result<TxnCommand> DecodeTxn(std::string_view data) {
-  if (data.empty() || TypeOf(data) != MessageType::kTxn) return Status::Corruption("not a Txn command");
+  if (data.empty() || TypeOf(data) != MessageType::kTxn)
+    return Status::Corruption("not a Txn command");
   data.remove_prefix(1);
   uint64_t n;
   if (!GetVarint64(&data, &n) || n > data.size()) return Status::Corruption("bad Txn command");
@@ -117,7 +120,8 @@ std::string EncodeDeregister(const state::DeregisterRequest& req) {
 }
 
 Result<state::DeregisterRequest> DecodeDeregister(std::string_view data) {
-  if (data.empty() || TypeOf(data) != MessageType::kDeregister) return Status::Corruption("bad Deregister command");
+  if (data.empty() || TypeOf(data) != MessageType::kDeregister)
+    return Status::Corruption("bad Deregister command");
   data.remove_prefix(1);
   std::string_view node, service, check;
   if (!GetLengthPrefixedString(&data, &node) || !GetLengthPrefixedString(&data, &service) ||

@@ -41,7 +41,8 @@ ApplyResult FSM::Apply(uint64_t index, std::string_view data) {
       // newer log stays readable; the index still advances.
       store_->MarkApplied(index);
       ApplyResult r;
-      r.status = Status::InvalidArgument("unknown command type " + std::to_string(static_cast<int>(TypeOf(data))));
+      r.status = Status::InvalidArgument("unknown command type " +
+                                         std::to_string(static_cast<int>(TypeOf(data))));
       return r;
     }
   }

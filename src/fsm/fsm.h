@@ -13,9 +13,9 @@ namespace consulate::fsm {
 
 // What applying one entry produced, handed back to the proposer.
 struct ApplyResult {
-  Status status;             // not OK: the entry could not be decoded or applied
-  bool ok = true;            // the boolean answer of KV writes (false: a CAS failed)
-  state::TxnResult txn;      // for transactions
+  Status status;         // not OK: the entry could not be decoded or applied
+  bool ok = true;        // the boolean answer of KV writes (false: a CAS failed)
+  state::TxnResult txn;  // for transactions
 };
 
 class FSM {

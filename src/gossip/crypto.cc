@@ -1,11 +1,11 @@
 #include "gossip/crypto.h"
 
-#include <algorithm>
-#include <memory>
-
 #include <fmt/format.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+
+#include <algorithm>
+#include <memory>
 
 namespace consulate::gossip {
 
@@ -31,7 +31,9 @@ struct CtxFree {
 };
 using CtxPtr = std::unique_ptr<EVP_CIPHER_CTX, CtxFree>;
 
-const unsigned char* U(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
+const unsigned char* U(std::string_view s) {
+  return reinterpret_cast<const unsigned char*>(s.data());
+}
 
 // GCM open of `sealed` (ciphertext || tag). False when authentication fails.
 bool Open(std::string_view key, std::string_view nonce, std::string_view sealed,
@@ -45,11 +47,13 @@ bool Open(std::string_view key, std::string_view nonce, std::string_view sealed,
   int len = 0;
   auto* out = reinterpret_cast<unsigned char*>(plain->data());
   if (EVP_DecryptInit_ex(ctx.get(), cipher, nullptr, nullptr, nullptr) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, static_cast<int>(nonce.size()), nullptr) != 1 ||
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, static_cast<int>(nonce.size()),
+                          nullptr) != 1 ||
       EVP_DecryptInit_ex(ctx.get(), nullptr, nullptr, U(key), U(nonce)) != 1) {
     return false;
   }
-  if (!aad.empty() && EVP_DecryptUpdate(ctx.get(), nullptr, &len, U(aad), static_cast<int>(aad.size())) != 1) {
+  if (!aad.empty() &&
+      EVP_DecryptUpdate(ctx.get(), nullptr, &len, U(aad), static_cast<int>(aad.size())) != 1) {
     return false;
   }
   if (text_size > 0 &&
@@ -57,7 +61,8 @@ bool Open(std::string_view key, std::string_view nonce, std::string_view sealed,
     return false;
   }
   std::string tag(sealed.substr(text_size));
-  if (EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, static_cast<int>(kEncryptTagSize), tag.data()) != 1) {
+  if (EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, static_cast<int>(kEncryptTagSize),
+                          tag.data()) != 1) {
     return false;
   }
   unsigned char final_block[kBlockSize];
@@ -81,7 +86,8 @@ void RandomNonce(uint8_t* out, size_t n) {
 }
 
 Status EncryptPayload(int version, std::string_view key, std::string_view plaintext,
-                      std::string_view additional_data, std::string* dst, const NonceSource& nonce) {
+                      std::string_view additional_data, std::string* dst,
+                      const NonceSource& nonce) {
   const EVP_CIPHER* cipher = CipherFor(key.size());
   if (cipher == nullptr) return Status::InvalidArgument("key size must be 16, 24 or 32 bytes");
   std::string padded;
@@ -113,11 +119,13 @@ Status EncryptPayload(int version, std::string_view key, std::string_view plaint
                            static_cast<int>(additional_data.size())) == 1;
   }
   if (ok && !plaintext.empty()) {
-    ok = EVP_EncryptUpdate(ctx.get(), out, &len, U(plaintext), static_cast<int>(plaintext.size())) == 1;
+    ok = EVP_EncryptUpdate(ctx.get(), out, &len, U(plaintext),
+                           static_cast<int>(plaintext.size())) == 1;
   }
   unsigned char final_block[kBlockSize];
   ok = ok && EVP_EncryptFinal_ex(ctx.get(), final_block, &len) == 1 &&
-       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kEncryptTagSize, out + plaintext.size()) == 1;
+       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kEncryptTagSize,
+                           out + plaintext.size()) == 1;
   if (!ok) {
     dst->resize(start);
     return Status::Internal("AES-GCM encryption failed");
@@ -129,7 +137,8 @@ Result<std::string> DecryptPayload(const std::vector<std::string>& keys, std::st
                                    std::string_view additional_data) {
   if (payload.empty()) return Status::Corruption("Cannot decrypt empty payload");
   const int version = static_cast<uint8_t>(payload[0]);
-  if (version > 1) return Status::Corruption(fmt::format("Unsupported encryption version {}", version));
+  if (version > 1)
+    return Status::Corruption(fmt::format("Unsupported encryption version {}", version));
   if (payload.size() < EncryptedLength(version, 0)) {
     return Status::Corruption(fmt::format("Payload is too small to decrypt: {}", payload.size()));
   }
@@ -152,7 +161,8 @@ Result<std::string> DecryptPayload(const std::vector<std::string>& keys, std::st
 // ----- Keyring -----
 
 Status Keyring::ValidateKey(std::string_view key) {
-  if (CipherFor(key.size()) == nullptr) return Status::InvalidArgument("key size must be 16, 24 or 32 bytes");
+  if (CipherFor(key.size()) == nullptr)
+    return Status::InvalidArgument("key size must be 16, 24 or 32 bytes");
   return Status::OK();
 }
 
@@ -180,7 +190,8 @@ Status Keyring::UseKey(std::string_view key) {
 }
 
 Status Keyring::RemoveKey(std::string_view key) {
-  if (!keys_.empty() && keys_.front() == key) return Status::InvalidArgument("Removing the primary key is not allowed");
+  if (!keys_.empty() && keys_.front() == key)
+    return Status::InvalidArgument("Removing the primary key is not allowed");
   auto it = std::find(keys_.begin(), keys_.end(), key);
   if (it != keys_.end()) keys_.erase(it);
   return Status::OK();

@@ -128,17 +128,26 @@ Status DecodeBody(const Value& v, Ping* m) {
 
 Status DecodeBody(const Value& v, IndirectPing* m) {
   *m = IndirectPing();
-  return msgpack::DecodeStruct(v, "indirectPingReq", [m](std::string_view name, const Value& f) -> Status {
-    if (name == "SeqNo") return Get(f, &m->seq_no, "indirectPingReq.SeqNo");
-    if (name == "Target") return Get(f, &m->target, "indirectPingReq.Target");
-    if (name == "Port") return Get(f, &m->port, "indirectPingReq.Port");
-    if (name == "Node") return Get(f, &m->node, "indirectPingReq.Node");
-    if (name == "Nack") return Get(f, &m->nack, "indirectPingReq.Nack");
-    if (name == "SourceAddr") return Get(f, &m->source_addr, "indirectPingReq.SourceAddr");
-    if (name == "SourcePort") return Get(f, &m->source_port, "indirectPingReq.SourcePort");
-    if (name == "SourceNode") return Get(f, &m->source_node, "indirectPingReq.SourceNode");
-    return Status::OK();
-  });
+  return msgpack::DecodeStruct(v, "indirectPingReq",
+                               [m](std::string_view name, const Value& f) -> Status {
+                                 if (name == "SeqNo")
+                                   return Get(f, &m->seq_no, "indirectPingReq.SeqNo");
+                                 if (name == "Target")
+                                   return Get(f, &m->target, "indirectPingReq.Target");
+                                 if (name == "Port")
+                                   return Get(f, &m->port, "indirectPingReq.Port");
+                                 if (name == "Node")
+                                   return Get(f, &m->node, "indirectPingReq.Node");
+                                 if (name == "Nack")
+                                   return Get(f, &m->nack, "indirectPingReq.Nack");
+                                 if (name == "SourceAddr")
+                                   return Get(f, &m->source_addr, "indirectPingReq.SourceAddr");
+                                 if (name == "SourcePort")
+                                   return Get(f, &m->source_port, "indirectPingReq.SourcePort");
+                                 if (name == "SourceNode")
+                                   return Get(f, &m->source_node, "indirectPingReq.SourceNode");
+                                 return Status::OK();
+                               });
 }
 
 Status DecodeBody(const Value& v, Ack* m) {
@@ -201,40 +210,48 @@ Status DecodeBody(const Value& v, Dead* m) {
 
 Status DecodeBody(const Value& v, PushPullHeader* m) {
   *m = PushPullHeader();
-  return msgpack::DecodeStruct(v, "pushPullHeader", [m](std::string_view name, const Value& f) -> Status {
-    if (name == "Nodes") return Get(f, &m->nodes, "pushPullHeader.Nodes");
-    if (name == "UserStateLen") return Get(f, &m->user_state_len, "pushPullHeader.UserStateLen");
-    if (name == "Join") return Get(f, &m->join, "pushPullHeader.Join");
-    return Status::OK();
-  });
+  return msgpack::DecodeStruct(v, "pushPullHeader",
+                               [m](std::string_view name, const Value& f) -> Status {
+                                 if (name == "Nodes")
+                                   return Get(f, &m->nodes, "pushPullHeader.Nodes");
+                                 if (name == "UserStateLen")
+                                   return Get(f, &m->user_state_len, "pushPullHeader.UserStateLen");
+                                 if (name == "Join") return Get(f, &m->join, "pushPullHeader.Join");
+                                 return Status::OK();
+                               });
 }
 
 Status DecodeBody(const Value& v, PushNodeState* m) {
   *m = PushNodeState();
-  return msgpack::DecodeStruct(v, "pushNodeState", [m](std::string_view name, const Value& f) -> Status {
-    if (name == "Name") return Get(f, &m->name, "pushNodeState.Name");
-    if (name == "Addr") return Get(f, &m->addr, "pushNodeState.Addr");
-    if (name == "Port") return Get(f, &m->port, "pushNodeState.Port");
-    if (name == "Meta") return Get(f, &m->meta, "pushNodeState.Meta");
-    if (name == "Incarnation") return Get(f, &m->incarnation, "pushNodeState.Incarnation");
-    if (name == "State") {
-      int32_t state = 0;
-      CONSULATE_RETURN_IF_ERROR(Get(f, &state, "pushNodeState.State"));
-      // Go keeps any int; an unknown state is the merge logic's problem, not the codec's.
-      m->state = static_cast<NodeState>(state);
-      return Status::OK();
-    }
-    if (name == "Vsn") return Get(f, &m->vsn, "pushNodeState.Vsn");
-    return Status::OK();
-  });
+  return msgpack::DecodeStruct(v, "pushNodeState",
+                               [m](std::string_view name, const Value& f) -> Status {
+                                 if (name == "Name") return Get(f, &m->name, "pushNodeState.Name");
+                                 if (name == "Addr") return Get(f, &m->addr, "pushNodeState.Addr");
+                                 if (name == "Port") return Get(f, &m->port, "pushNodeState.Port");
+                                 if (name == "Meta") return Get(f, &m->meta, "pushNodeState.Meta");
+                                 if (name == "Incarnation")
+                                   return Get(f, &m->incarnation, "pushNodeState.Incarnation");
+                                 if (name == "State") {
+                                   int32_t state = 0;
+                                   CONSULATE_RETURN_IF_ERROR(Get(f, &state, "pushNodeState.State"));
+                                   // Go keeps any int; an unknown state is the merge logic's
+                                   // problem, not the codec's.
+                                   m->state = static_cast<NodeState>(state);
+                                   return Status::OK();
+                                 }
+                                 if (name == "Vsn") return Get(f, &m->vsn, "pushNodeState.Vsn");
+                                 return Status::OK();
+                               });
 }
 
 Status DecodeBody(const Value& v, UserMsgHeader* m) {
   *m = UserMsgHeader();
-  return msgpack::DecodeStruct(v, "userMsgHeader", [m](std::string_view name, const Value& f) -> Status {
-    if (name == "UserMsgLen") return Get(f, &m->user_msg_len, "userMsgHeader.UserMsgLen");
-    return Status::OK();
-  });
+  return msgpack::DecodeStruct(v, "userMsgHeader",
+                               [m](std::string_view name, const Value& f) -> Status {
+                                 if (name == "UserMsgLen")
+                                   return Get(f, &m->user_msg_len, "userMsgHeader.UserMsgLen");
+                                 return Status::OK();
+                               });
 }
 
 Status DecodeBody(const Value& v, Compress* m) {

@@ -72,7 +72,7 @@ struct IndirectPing {
   uint16_t port = 0;
   std::string node;
   bool nack = false;
-  Bytes source_addr;  // omitempty
+  Bytes source_addr;         // omitempty
   uint16_t source_port = 0;  // omitempty
   std::string source_node;   // omitempty
   bool operator==(const IndirectPing&) const = default;

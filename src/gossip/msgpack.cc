@@ -1,10 +1,10 @@
 #include "gossip/msgpack.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <bit>
 #include <cstring>
-
-#include <fmt/format.h>
 
 namespace consulate::gossip::msgpack {
 
@@ -21,7 +21,9 @@ constexpr uint8_t kFixExt1 = 0xd4, kFixExt16 = 0xd8;
 constexpr uint8_t kStr8 = 0xd9, kStr16 = 0xda, kStr32 = 0xdb;
 constexpr uint8_t kArray16 = 0xdc, kArray32 = 0xdd, kMap16 = 0xde, kMap32 = 0xdf;
 
-Status Corrupt(std::string_view what) { return Status::Corruption(fmt::format("msgpack: {}", what)); }
+Status Corrupt(std::string_view what) {
+  return Status::Corruption(fmt::format("msgpack: {}", what));
+}
 
 }  // namespace
 
@@ -207,7 +209,7 @@ class Parser {
   // out may be null: the value is then only validated and skipped.
   Status Parse(Value* out, int depth) {
     if (depth > limits_.max_depth) return Corrupt("nesting too deep");
-    uint8_t b;
+    uint8_t b = 0;
     if (!Byte(&b)) return Short("truncated value");
     Value scratch;
     Value& v = out ? *out : scratch;
@@ -321,7 +323,7 @@ class Parser {
     return Status::OK();
   }
   Status ParseExt(uint64_t n, Value* v) {
-    uint8_t type;
+    uint8_t type = 0;
     if (!Byte(&type)) return Short("truncated ext type");
     CONSULATE_RETURN_IF_ERROR(ParseRaw(n, Value::Type::kExt, v));
     v->ext_type = static_cast<int8_t>(type);
@@ -404,7 +406,8 @@ Status GetUint(const Value& v, int bits, uint64_t* out, std::string_view what) {
     default:
       return Mismatch(what, "an unsigned integer");
   }
-  if (bits < 64 && (r >> bits) != 0) return Corrupt(fmt::format("{}: {} overflows uint{}", what, r, bits));
+  if (bits < 64 && (r >> bits) != 0)
+    return Corrupt(fmt::format("{}: {} overflows uint{}", what, r, bits));
   *out = r;
   return Status::OK();
 }
@@ -489,7 +492,7 @@ Status GetBytes(const Value& v, Bytes* out, std::string_view what) {
 namespace {
 template <typename T>
 Status GetU(const Value& v, T* out, std::string_view what) {
-  uint64_t r;
+  uint64_t r = 0;
   CONSULATE_RETURN_IF_ERROR(GetUint(v, sizeof(T) * 8, &r, what));
   *out = static_cast<T>(r);
   return Status::OK();
@@ -501,7 +504,7 @@ Status Get(const Value& v, uint16_t* out, std::string_view what) { return GetU(v
 Status Get(const Value& v, uint32_t* out, std::string_view what) { return GetU(v, out, what); }
 Status Get(const Value& v, uint64_t* out, std::string_view what) { return GetU(v, out, what); }
 Status Get(const Value& v, int32_t* out, std::string_view what) {
-  int64_t r;
+  int64_t r = 0;
   CONSULATE_RETURN_IF_ERROR(GetInt(v, 32, &r, what));
   *out = static_cast<int32_t>(r);
   return Status::OK();
@@ -509,7 +512,9 @@ Status Get(const Value& v, int32_t* out, std::string_view what) {
 Status Get(const Value& v, int64_t* out, std::string_view what) { return GetInt(v, 64, out, what); }
 Status Get(const Value& v, bool* out, std::string_view what) { return GetBool(v, out, what); }
 Status Get(const Value& v, double* out, std::string_view what) { return GetFloat(v, out, what); }
-Status Get(const Value& v, std::string* out, std::string_view what) { return GetString(v, out, what); }
+Status Get(const Value& v, std::string* out, std::string_view what) {
+  return GetString(v, out, what);
+}
 Status Get(const Value& v, Bytes* out, std::string_view what) { return GetBytes(v, out, what); }
 
 Status DecodeStruct(const Value& v, std::string_view what, const FieldFn& fn) {

@@ -129,12 +129,12 @@ struct Value {
 
   Type type = Type::kNil;
   bool boolean = false;
-  int64_t int_value = 0;     // kInt: written with a signed encoding (negative fixnum, int8..64)
-  uint64_t uint_value = 0;   // kUint: positive fixnum or uint8..64
-  double float_value = 0;    // kFloat (float32 widened)
-  std::string_view bytes;    // kStr, kBin, kExt payload
-  int8_t ext_type = 0;       // kExt
-  std::vector<Value> array;  // kArray
+  int64_t int_value = 0;      // kInt: written with a signed encoding (negative fixnum, int8..64)
+  uint64_t uint_value = 0;    // kUint: positive fixnum or uint8..64
+  double float_value = 0;     // kFloat (float32 widened)
+  std::string_view bytes;     // kStr, kBin, kExt payload
+  int8_t ext_type = 0;        // kExt
+  std::vector<Value> array;   // kArray
   std::vector<MapEntry> map;  // kMap, in wire order
 
   bool is_nil() const { return type == Type::kNil; }
@@ -170,7 +170,7 @@ Status SkipValue(std::string_view input, size_t* length, const DecodeLimits& lim
 
 Status GetUint(const Value& v, int bits, uint64_t* out, std::string_view what);
 Status GetInt(const Value& v, int bits, int64_t* out, std::string_view what);
-Status GetBool(const Value& v, bool* out, std::string_view what);  // also fixnum 0/1, like Go
+Status GetBool(const Value& v, bool* out, std::string_view what);     // also fixnum 0/1, like Go
 Status GetFloat(const Value& v, double* out, std::string_view what);  // float or integer
 Status GetString(const Value& v, std::string* out, std::string_view what);
 Status GetBytes(const Value& v, Bytes* out, std::string_view what);

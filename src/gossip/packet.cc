@@ -1,8 +1,8 @@
 #include "gossip/packet.h"
 
-#include <cassert>
-
 #include <fmt/format.h>
+
+#include <cassert>
 
 #include "gossip/crc32.h"
 #include "gossip/lzw.h"
@@ -85,7 +85,8 @@ std::string CompressMessage(std::string_view msg) {
 Result<std::string> DecompressMessage(std::string_view body, size_t max_output) {
   Compress c;
   CONSULATE_RETURN_IF_ERROR(DecodeMessage(body, &c));
-  if (c.algo != 0) return Status::Corruption(fmt::format("Cannot decompress unknown algorithm {}", c.algo));
+  if (c.algo != 0)
+    return Status::Corruption(fmt::format("Cannot decompress unknown algorithm {}", c.algo));
   return lzw::Decompress(c.buf.view(), max_output);
 }
 
@@ -100,8 +101,8 @@ Result<std::string> EncodePacket(std::string_view msg, const PacketWriteOptions&
   if (options.add_crc) out = AddCrc(out);
   if (KeyringEnabled(options.keyring)) {
     std::string sealed;
-    CONSULATE_RETURN_IF_ERROR(EncryptPayload(options.encryption_version, options.keyring->primary(), out,
-                                             {}, &sealed, options.nonce));
+    CONSULATE_RETURN_IF_ERROR(EncryptPayload(options.encryption_version, options.keyring->primary(),
+                                             out, {}, &sealed, options.nonce));
     out = std::move(sealed);
   }
   return out;
@@ -146,14 +147,16 @@ Result<UnpackedPacket> UnpackPacket(std::string_view packet, const PacketReadOpt
       plain = std::move(decrypted).value();
       buf = plain;
     } else if (options.verify_incoming) {
-      return Status::Corruption(fmt::format("Decrypt packet failed: {}", decrypted.status().message()));
+      return Status::Corruption(
+          fmt::format("Decrypt packet failed: {}", decrypted.status().message()));
     }
   }
   if (buf.size() >= 5 && static_cast<MessageType>(buf[0]) == MessageType::kHasCrc) {
     const uint32_t expected = GetBE32(buf.substr(1, 4));
     const uint32_t crc = Crc32Ieee(buf.substr(5));
     if (crc != expected) {
-      return Status::Corruption(fmt::format("Got invalid checksum for UDP packet: {:x}, {:x}", crc, expected));
+      return Status::Corruption(
+          fmt::format("Got invalid checksum for UDP packet: {:x}, {:x}", crc, expected));
     }
     buf.remove_prefix(5);
   }
@@ -169,10 +172,11 @@ Result<std::string> EncodeStream(std::string_view msg, const StreamWriteOptions&
   if (KeyringEnabled(options.keyring)) {
     std::string framed;
     framed.push_back(static_cast<char>(MessageType::kEncrypt));
-    PutBE32(&framed, static_cast<uint32_t>(EncryptedLength(options.encryption_version, out.size())));
+    PutBE32(&framed,
+            static_cast<uint32_t>(EncryptedLength(options.encryption_version, out.size())));
     const std::string header = framed;
-    CONSULATE_RETURN_IF_ERROR(EncryptPayload(options.encryption_version, options.keyring->primary(), out,
-                                             header, &framed, options.nonce));
+    CONSULATE_RETURN_IF_ERROR(EncryptPayload(options.encryption_version, options.keyring->primary(),
+                                             out, header, &framed, options.nonce));
     out = std::move(framed);
   }
   return out;
@@ -210,7 +214,8 @@ Status MessageExtent(MessageType type, std::string_view in, size_t* length, bool
     case MessageType::kPushPull: {
       PushPullHeader header;
       CONSULATE_RETURN_IF_ERROR(DecodeMessage(in.substr(0, len), &header));
-      if (header.nodes < 0 || header.user_state_len < 0) return Status::Corruption("negative push/pull counts");
+      if (header.nodes < 0 || header.user_state_len < 0)
+        return Status::Corruption("negative push/pull counts");
       size_t pos = len;
       for (int64_t i = 0; i < header.nodes; ++i) {
         size_t node_len = 0;
@@ -237,14 +242,15 @@ Status MessageExtent(MessageType type, std::string_view in, size_t* length, bool
       return Status::OK();
     }
     default:
-      return Status::Corruption(fmt::format("received invalid msgType ({}) on stream", static_cast<int>(type)));
+      return Status::Corruption(
+          fmt::format("received invalid msgType ({}) on stream", static_cast<int>(type)));
   }
 }
 
 }  // namespace
 
-Status ReadStreamMessage(std::string_view buffer, const StreamReadOptions& options, StreamMessage* out,
-                         size_t* consumed) {
+Status ReadStreamMessage(std::string_view buffer, const StreamReadOptions& options,
+                         StreamMessage* out, size_t* consumed) {
   *consumed = 0;
   if (buffer.empty()) return Status::OK();
   auto type = static_cast<MessageType>(buffer[0]);
@@ -260,8 +266,8 @@ Status ReadStreamMessage(std::string_view buffer, const StreamReadOptions& optio
       return Status::TooLarge(fmt::format("Remote node state is larger than limit ({})", more));
     }
     if (buffer.size() - 5 < more) return Status::OK();
-    CONSULATE_ASSIGN_OR_RETURN(plain, DecryptPayload(options.keyring->keys(), buffer.substr(5, more),
-                                                     buffer.substr(0, 5)));
+    CONSULATE_ASSIGN_OR_RETURN(plain, DecryptPayload(options.keyring->keys(),
+                                                     buffer.substr(5, more), buffer.substr(0, 5)));
     if (plain.empty()) return Status::Corruption("empty decrypted stream message");
     used = 5 + more;
     type = static_cast<MessageType>(plain[0]);
@@ -275,7 +281,8 @@ Status ReadStreamMessage(std::string_view buffer, const StreamReadOptions& optio
     bool need_more = false;
     CONSULATE_RETURN_IF_ERROR(MessageExtent(type, buffer.substr(1), &length, &need_more));
     if (need_more) {
-      if (buffer.size() >= options.max_bytes) return Status::TooLarge("stream message over the limit");
+      if (buffer.size() >= options.max_bytes)
+        return Status::TooLarge("stream message over the limit");
       return Status::OK();
     }
     used = 1 + length;
@@ -283,8 +290,9 @@ Status ReadStreamMessage(std::string_view buffer, const StreamReadOptions& optio
   }
 
   if (type == MessageType::kCompress) {
-    CONSULATE_ASSIGN_OR_RETURN(std::string inflated,
-                               DecompressMessage(std::string_view(plain).substr(1), options.max_bytes));
+    CONSULATE_ASSIGN_OR_RETURN(
+        std::string inflated,
+        DecompressMessage(std::string_view(plain).substr(1), options.max_bytes));
     if (inflated.empty()) return Status::Corruption("empty decompressed stream message");
     plain = std::move(inflated);
     type = static_cast<MessageType>(plain[0]);
@@ -312,9 +320,11 @@ Status DecodePushPull(std::string_view body, PushPull* out) {
   *out = PushPull();
   PushPullHeader header;
   CONSULATE_RETURN_IF_ERROR(DecodeMessage(&body, &header));
-  if (header.nodes < 0 || header.user_state_len < 0) return Status::Corruption("negative push/pull counts");
+  if (header.nodes < 0 || header.user_state_len < 0)
+    return Status::Corruption("negative push/pull counts");
   // Each node state takes at least one byte: a larger count is a lie, rejected before reserving.
-  if (static_cast<uint64_t>(header.nodes) > body.size()) return Status::Corruption("push/pull node count past the end");
+  if (static_cast<uint64_t>(header.nodes) > body.size())
+    return Status::Corruption("push/pull node count past the end");
   out->join = header.join;
   out->nodes.resize(static_cast<size_t>(header.nodes));
   for (auto& node : out->nodes) CONSULATE_RETURN_IF_ERROR(DecodeMessage(&body, &node));

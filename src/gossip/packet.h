@@ -63,15 +63,16 @@ std::string AddCrc(std::string_view msg);
 std::string CompressMessage(std::string_view msg);
 // `body` is what follows the compressMsg type byte (one msgpack compress value; later bytes are
 // ignored). Returns the decompressed message, type byte first.
-Result<std::string> DecompressMessage(std::string_view body, size_t max_output = kMaxPushStateBytes);
+Result<std::string> DecompressMessage(std::string_view body,
+                                      size_t max_output = kMaxPushStateBytes);
 
 // ----- UDP packets -----
 
 struct PacketWriteOptions {
-  bool compress = false;          // memberlist EnableCompression (stock serf: on)
-  bool add_crc = false;           // the receiver's pmax >= 5
+  bool compress = false;             // memberlist EnableCompression (stock serf: on)
+  bool add_crc = false;              // the receiver's pmax >= 5
   const Keyring* keyring = nullptr;  // encrypt with its primary key when non-null and enabled
-  int encryption_version = 1;     // 1 for protocol >= 2; 0 only for protocol-1 peers
+  int encryption_version = 1;        // 1 for protocol >= 2; 0 only for protocol-1 peers
   NonceSource nonce = RandomNonce;
 };
 
@@ -132,8 +133,8 @@ struct StreamMessage {
 //   OK and *consumed > 0: *out holds the message, which took *consumed bytes of the buffer.
 //   OK and *consumed == 0: the message is not complete yet; read more and call again.
 //   an error: the stream is bad (close it; memberlist sends an errResp first).
-Status ReadStreamMessage(std::string_view buffer, const StreamReadOptions& options, StreamMessage* out,
-                         size_t* consumed);
+Status ReadStreamMessage(std::string_view buffer, const StreamReadOptions& options,
+                         StreamMessage* out, size_t* consumed);
 
 // A push/pull exchange's content (sendLocalState / readRemoteState).
 struct PushPull {

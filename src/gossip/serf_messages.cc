@@ -21,9 +21,11 @@ void WriteStrings(const std::vector<std::string>& v, Writer w, bool empty_as_arr
 Status GetStrings(const Value& v, std::vector<std::string>* out, std::string_view what) {
   out->clear();
   if (v.is_nil()) return Status::OK();
-  if (v.type != Value::Type::kArray) return Status::Corruption(fmt::format("{}: expected an array", what));
+  if (v.type != Value::Type::kArray)
+    return Status::Corruption(fmt::format("{}: expected an array", what));
   out->resize(v.array.size());
-  for (size_t i = 0; i < v.array.size(); ++i) CONSULATE_RETURN_IF_ERROR(Get(v.array[i], &(*out)[i], what));
+  for (size_t i = 0; i < v.array.size(); ++i)
+    CONSULATE_RETURN_IF_ERROR(Get(v.array[i], &(*out)[i], what));
   return Status::OK();
 }
 
@@ -37,10 +39,12 @@ void WriteStringMap(const std::map<std::string, std::string>& m, Writer w, bool 
   }
 }
 
-Status GetStringMap(const Value& v, std::map<std::string, std::string>* out, std::string_view what) {
+Status GetStringMap(const Value& v, std::map<std::string, std::string>* out,
+                    std::string_view what) {
   out->clear();
   if (v.is_nil()) return Status::OK();
-  if (v.type != Value::Type::kMap) return Status::Corruption(fmt::format("{}: expected a map", what));
+  if (v.type != Value::Type::kMap)
+    return Status::Corruption(fmt::format("{}: expected a map", what));
   for (const auto& [k, e] : v.map) {
     std::string key, value;
     CONSULATE_RETURN_IF_ERROR(Get(k, &key, what));
@@ -70,22 +74,24 @@ void EncodeUserEvents(const UserEvents& e, Writer* w) {
 
 Status DecodeUserEvents(const Value& v, UserEvents* out) {
   *out = UserEvents();
-  return msgpack::DecodeStruct(v, "userEvents", [out](std::string_view name, const Value& f) -> Status {
-    if (name == "LTime") return Get(f, &out->ltime, "userEvents.LTime");
-    if (name != "Events" || f.is_nil()) return Status::OK();
-    if (f.type != Value::Type::kArray) return Status::Corruption("userEvents.Events: expected an array");
-    out->events.resize(f.array.size());
-    for (size_t i = 0; i < f.array.size(); ++i) {
-      UserEvent* ev = &out->events[i];
-      CONSULATE_RETURN_IF_ERROR(msgpack::DecodeStruct(
-          f.array[i], "userEvent", [ev](std::string_view n, const Value& x) -> Status {
-            if (n == "Name") return Get(x, &ev->name, "userEvent.Name");
-            if (n == "Payload") return Get(x, &ev->payload, "userEvent.Payload");
-            return Status::OK();
-          }));
-    }
-    return Status::OK();
-  });
+  return msgpack::DecodeStruct(
+      v, "userEvents", [out](std::string_view name, const Value& f) -> Status {
+        if (name == "LTime") return Get(f, &out->ltime, "userEvents.LTime");
+        if (name != "Events" || f.is_nil()) return Status::OK();
+        if (f.type != Value::Type::kArray)
+          return Status::Corruption("userEvents.Events: expected an array");
+        out->events.resize(f.array.size());
+        for (size_t i = 0; i < f.array.size(); ++i) {
+          UserEvent* ev = &out->events[i];
+          CONSULATE_RETURN_IF_ERROR(msgpack::DecodeStruct(
+              f.array[i], "userEvent", [ev](std::string_view n, const Value& x) -> Status {
+                if (n == "Name") return Get(x, &ev->name, "userEvent.Name");
+                if (n == "Payload") return Get(x, &ev->payload, "userEvent.Payload");
+                return Status::OK();
+              }));
+        }
+        return Status::OK();
+      });
 }
 
 }  // namespace
@@ -219,115 +225,146 @@ void EncodeBody(const Coordinate& m, Writer* w) {
 
 Status DecodeBody(const Value& v, JoinIntent* m) {
   *m = JoinIntent();
-  return msgpack::DecodeStruct(v, "messageJoin", [m](std::string_view name, const Value& f) -> Status {
-    if (name == "LTime") return Get(f, &m->ltime, "messageJoin.LTime");
-    if (name == "Node") return Get(f, &m->node, "messageJoin.Node");
-    return Status::OK();
-  });
+  return msgpack::DecodeStruct(v, "messageJoin",
+                               [m](std::string_view name, const Value& f) -> Status {
+                                 if (name == "LTime") return Get(f, &m->ltime, "messageJoin.LTime");
+                                 if (name == "Node") return Get(f, &m->node, "messageJoin.Node");
+                                 return Status::OK();
+                               });
 }
 
 Status DecodeBody(const Value& v, LeaveIntent* m) {
   *m = LeaveIntent();
-  return msgpack::DecodeStruct(v, "messageLeave", [m](std::string_view name, const Value& f) -> Status {
-    if (name == "LTime") return Get(f, &m->ltime, "messageLeave.LTime");
-    if (name == "Node") return Get(f, &m->node, "messageLeave.Node");
-    if (name == "Prune") return Get(f, &m->prune, "messageLeave.Prune");
-    return Status::OK();
-  });
+  return msgpack::DecodeStruct(v, "messageLeave",
+                               [m](std::string_view name, const Value& f) -> Status {
+                                 if (name == "LTime")
+                                   return Get(f, &m->ltime, "messageLeave.LTime");
+                                 if (name == "Node") return Get(f, &m->node, "messageLeave.Node");
+                                 if (name == "Prune")
+                                   return Get(f, &m->prune, "messageLeave.Prune");
+                                 return Status::OK();
+                               });
 }
 
 Status DecodeBody(const Value& v, UserEventMessage* m) {
   *m = UserEventMessage();
-  return msgpack::DecodeStruct(v, "messageUserEvent", [m](std::string_view name, const Value& f) -> Status {
-    if (name == "LTime") return Get(f, &m->ltime, "messageUserEvent.LTime");
-    if (name == "Name") return Get(f, &m->name, "messageUserEvent.Name");
-    if (name == "Payload") return Get(f, &m->payload, "messageUserEvent.Payload");
-    if (name == "CC") return Get(f, &m->cc, "messageUserEvent.CC");
-    return Status::OK();
-  });
+  return msgpack::DecodeStruct(v, "messageUserEvent",
+                               [m](std::string_view name, const Value& f) -> Status {
+                                 if (name == "LTime")
+                                   return Get(f, &m->ltime, "messageUserEvent.LTime");
+                                 if (name == "Name")
+                                   return Get(f, &m->name, "messageUserEvent.Name");
+                                 if (name == "Payload")
+                                   return Get(f, &m->payload, "messageUserEvent.Payload");
+                                 if (name == "CC") return Get(f, &m->cc, "messageUserEvent.CC");
+                                 return Status::OK();
+                               });
 }
 
 Status DecodeBody(const Value& v, SerfPushPull* m) {
   *m = SerfPushPull();
-  return msgpack::DecodeStruct(v, "messagePushPull", [m](std::string_view name, const Value& f) -> Status {
-    if (name == "LTime") return Get(f, &m->ltime, "messagePushPull.LTime");
-    if (name == "EventLTime") return Get(f, &m->event_ltime, "messagePushPull.EventLTime");
-    if (name == "QueryLTime") return Get(f, &m->query_ltime, "messagePushPull.QueryLTime");
-    if (name == "LeftMembers") return GetStrings(f, &m->left_members, "messagePushPull.LeftMembers");
-    if (name == "StatusLTimes") {
-      if (f.is_nil()) return Status::OK();
-      if (f.type != Value::Type::kMap) return Status::Corruption("messagePushPull.StatusLTimes: expected a map");
-      for (const auto& [k, t] : f.map) {
-        std::string node;
-        LamportTime ltime = 0;
-        CONSULATE_RETURN_IF_ERROR(Get(k, &node, "messagePushPull.StatusLTimes"));
-        CONSULATE_RETURN_IF_ERROR(Get(t, &ltime, "messagePushPull.StatusLTimes"));
-        m->status_ltimes[std::move(node)] = ltime;
-      }
-      return Status::OK();
-    }
-    if (name == "Events") {
-      if (f.is_nil()) return Status::OK();
-      if (f.type != Value::Type::kArray) return Status::Corruption("messagePushPull.Events: expected an array");
-      m->events.resize(f.array.size());
-      for (size_t i = 0; i < f.array.size(); ++i) {
-        if (f.array[i].is_nil()) continue;
-        m->events[i].emplace();
-        CONSULATE_RETURN_IF_ERROR(DecodeUserEvents(f.array[i], &*m->events[i]));
-      }
-      return Status::OK();
-    }
-    return Status::OK();
-  });
+  return msgpack::DecodeStruct(
+      v, "messagePushPull", [m](std::string_view name, const Value& f) -> Status {
+        if (name == "LTime") return Get(f, &m->ltime, "messagePushPull.LTime");
+        if (name == "EventLTime") return Get(f, &m->event_ltime, "messagePushPull.EventLTime");
+        if (name == "QueryLTime") return Get(f, &m->query_ltime, "messagePushPull.QueryLTime");
+        if (name == "LeftMembers")
+          return GetStrings(f, &m->left_members, "messagePushPull.LeftMembers");
+        if (name == "StatusLTimes") {
+          if (f.is_nil()) return Status::OK();
+          if (f.type != Value::Type::kMap)
+            return Status::Corruption("messagePushPull.StatusLTimes: expected a map");
+          for (const auto& [k, t] : f.map) {
+            std::string node;
+            LamportTime ltime = 0;
+            CONSULATE_RETURN_IF_ERROR(Get(k, &node, "messagePushPull.StatusLTimes"));
+            CONSULATE_RETURN_IF_ERROR(Get(t, &ltime, "messagePushPull.StatusLTimes"));
+            m->status_ltimes[std::move(node)] = ltime;
+          }
+          return Status::OK();
+        }
+        if (name == "Events") {
+          if (f.is_nil()) return Status::OK();
+          if (f.type != Value::Type::kArray)
+            return Status::Corruption("messagePushPull.Events: expected an array");
+          m->events.resize(f.array.size());
+          for (size_t i = 0; i < f.array.size(); ++i) {
+            if (f.array[i].is_nil()) continue;
+            m->events[i].emplace();
+            CONSULATE_RETURN_IF_ERROR(DecodeUserEvents(f.array[i], &*m->events[i]));
+          }
+          return Status::OK();
+        }
+        return Status::OK();
+      });
 }
 
 Status DecodeBody(const Value& v, QueryMessage* m) {
   *m = QueryMessage();
-  return msgpack::DecodeStruct(v, "messageQuery", [m](std::string_view name, const Value& f) -> Status {
-    if (name == "LTime") return Get(f, &m->ltime, "messageQuery.LTime");
-    if (name == "ID") return Get(f, &m->id, "messageQuery.ID");
-    if (name == "Addr") return Get(f, &m->addr, "messageQuery.Addr");
-    if (name == "Port") return Get(f, &m->port, "messageQuery.Port");
-    if (name == "SourceNode") return Get(f, &m->source_node, "messageQuery.SourceNode");
-    if (name == "Filters") return GetStrings(f, &m->filters, "messageQuery.Filters");
-    if (name == "Flags") return Get(f, &m->flags, "messageQuery.Flags");
-    if (name == "RelayFactor") return Get(f, &m->relay_factor, "messageQuery.RelayFactor");
-    if (name == "Timeout") return Get(f, &m->timeout_ns, "messageQuery.Timeout");
-    if (name == "Name") return Get(f, &m->name, "messageQuery.Name");
-    if (name == "Payload") return Get(f, &m->payload, "messageQuery.Payload");
-    return Status::OK();
-  });
+  return msgpack::DecodeStruct(v, "messageQuery",
+                               [m](std::string_view name, const Value& f) -> Status {
+                                 if (name == "LTime")
+                                   return Get(f, &m->ltime, "messageQuery.LTime");
+                                 if (name == "ID") return Get(f, &m->id, "messageQuery.ID");
+                                 if (name == "Addr") return Get(f, &m->addr, "messageQuery.Addr");
+                                 if (name == "Port") return Get(f, &m->port, "messageQuery.Port");
+                                 if (name == "SourceNode")
+                                   return Get(f, &m->source_node, "messageQuery.SourceNode");
+                                 if (name == "Filters")
+                                   return GetStrings(f, &m->filters, "messageQuery.Filters");
+                                 if (name == "Flags")
+                                   return Get(f, &m->flags, "messageQuery.Flags");
+                                 if (name == "RelayFactor")
+                                   return Get(f, &m->relay_factor, "messageQuery.RelayFactor");
+                                 if (name == "Timeout")
+                                   return Get(f, &m->timeout_ns, "messageQuery.Timeout");
+                                 if (name == "Name") return Get(f, &m->name, "messageQuery.Name");
+                                 if (name == "Payload")
+                                   return Get(f, &m->payload, "messageQuery.Payload");
+                                 return Status::OK();
+                               });
 }
 
 Status DecodeBody(const Value& v, QueryResponseMessage* m) {
   *m = QueryResponseMessage();
-  return msgpack::DecodeStruct(v, "messageQueryResponse", [m](std::string_view name, const Value& f) -> Status {
-    if (name == "LTime") return Get(f, &m->ltime, "messageQueryResponse.LTime");
-    if (name == "ID") return Get(f, &m->id, "messageQueryResponse.ID");
-    if (name == "From") return Get(f, &m->from, "messageQueryResponse.From");
-    if (name == "Flags") return Get(f, &m->flags, "messageQueryResponse.Flags");
-    if (name == "Payload") return Get(f, &m->payload, "messageQueryResponse.Payload");
-    return Status::OK();
-  });
+  return msgpack::DecodeStruct(v, "messageQueryResponse",
+                               [m](std::string_view name, const Value& f) -> Status {
+                                 if (name == "LTime")
+                                   return Get(f, &m->ltime, "messageQueryResponse.LTime");
+                                 if (name == "ID") return Get(f, &m->id, "messageQueryResponse.ID");
+                                 if (name == "From")
+                                   return Get(f, &m->from, "messageQueryResponse.From");
+                                 if (name == "Flags")
+                                   return Get(f, &m->flags, "messageQueryResponse.Flags");
+                                 if (name == "Payload")
+                                   return Get(f, &m->payload, "messageQueryResponse.Payload");
+                                 return Status::OK();
+                               });
 }
 
 Status DecodeBody(const Value& v, KeyRequest* m) {
   *m = KeyRequest();
-  return msgpack::DecodeStruct(v, "keyRequest", [m](std::string_view name, const Value& f) -> Status {
-    if (name == "Key") return Get(f, &m->key, "keyRequest.Key");
-    return Status::OK();
-  });
+  return msgpack::DecodeStruct(v, "keyRequest",
+                               [m](std::string_view name, const Value& f) -> Status {
+                                 if (name == "Key") return Get(f, &m->key, "keyRequest.Key");
+                                 return Status::OK();
+                               });
 }
 
 Status DecodeBody(const Value& v, KeyResponse* m) {
   *m = KeyResponse();
-  return msgpack::DecodeStruct(v, "nodeKeyResponse", [m](std::string_view name, const Value& f) -> Status {
-    if (name == "Result") return Get(f, &m->result, "nodeKeyResponse.Result");
-    if (name == "Message") return Get(f, &m->message, "nodeKeyResponse.Message");
-    if (name == "Keys") return GetStrings(f, &m->keys, "nodeKeyResponse.Keys");
-    if (name == "PrimaryKey") return Get(f, &m->primary_key, "nodeKeyResponse.PrimaryKey");
-    return Status::OK();
-  });
+  return msgpack::DecodeStruct(v, "nodeKeyResponse",
+                               [m](std::string_view name, const Value& f) -> Status {
+                                 if (name == "Result")
+                                   return Get(f, &m->result, "nodeKeyResponse.Result");
+                                 if (name == "Message")
+                                   return Get(f, &m->message, "nodeKeyResponse.Message");
+                                 if (name == "Keys")
+                                   return GetStrings(f, &m->keys, "nodeKeyResponse.Keys");
+                                 if (name == "PrimaryKey")
+                                   return Get(f, &m->primary_key, "nodeKeyResponse.PrimaryKey");
+                                 return Status::OK();
+                               });
 }
 
 Status DecodeBody(const Value& v, Member* m) {
@@ -350,16 +387,19 @@ Status DecodeBody(const Value& v, Member* m) {
 
 Status DecodeBody(const Value& v, Coordinate* m) {
   *m = Coordinate();
-  return msgpack::DecodeStruct(v, "Coordinate", [m](std::string_view name, const Value& f) -> Status {
-    if (name == "Error") return Get(f, &m->error, "Coordinate.Error");
-    if (name == "Adjustment") return Get(f, &m->adjustment, "Coordinate.Adjustment");
-    if (name == "Height") return Get(f, &m->height, "Coordinate.Height");
-    if (name != "Vec" || f.is_nil()) return Status::OK();
-    if (f.type != Value::Type::kArray) return Status::Corruption("Coordinate.Vec: expected an array");
-    m->vec.resize(f.array.size());
-    for (size_t i = 0; i < f.array.size(); ++i) CONSULATE_RETURN_IF_ERROR(Get(f.array[i], &m->vec[i], "Coordinate.Vec"));
-    return Status::OK();
-  });
+  return msgpack::DecodeStruct(
+      v, "Coordinate", [m](std::string_view name, const Value& f) -> Status {
+        if (name == "Error") return Get(f, &m->error, "Coordinate.Error");
+        if (name == "Adjustment") return Get(f, &m->adjustment, "Coordinate.Adjustment");
+        if (name == "Height") return Get(f, &m->height, "Coordinate.Height");
+        if (name != "Vec" || f.is_nil()) return Status::OK();
+        if (f.type != Value::Type::kArray)
+          return Status::Corruption("Coordinate.Vec: expected an array");
+        m->vec.resize(f.array.size());
+        for (size_t i = 0; i < f.array.size(); ++i)
+          CONSULATE_RETURN_IF_ERROR(Get(f.array[i], &m->vec[i], "Coordinate.Vec"));
+        return Status::OK();
+      });
 }
 
 // ----- Relay -----
@@ -384,16 +424,20 @@ Status DecodeRelay(std::string_view body, RelayHeader* header, std::string_view*
   *header = RelayHeader();
   Value v;
   CONSULATE_RETURN_IF_ERROR(msgpack::Decode(&body, &v));
-  CONSULATE_RETURN_IF_ERROR(msgpack::DecodeStruct(v, "relayHeader", [header](std::string_view name, const Value& f) -> Status {
-    if (name == "DestName") return Get(f, &header->dest_name, "relayHeader.DestName");
-    if (name != "DestAddr") return Status::OK();
-    return msgpack::DecodeStruct(f, "relayHeader.DestAddr", [header](std::string_view n, const Value& x) -> Status {
-      if (n == "IP") return Get(x, &header->dest_ip, "UDPAddr.IP");
-      if (n == "Port") return Get(x, &header->dest_port, "UDPAddr.Port");
-      if (n == "Zone") return Get(x, &header->dest_zone, "UDPAddr.Zone");
-      return Status::OK();
-    });
-  }));
+  CONSULATE_RETURN_IF_ERROR(msgpack::DecodeStruct(
+      v, "relayHeader", [header](std::string_view name, const Value& f) -> Status {
+        if (name == "DestName") return Get(f, &header->dest_name, "relayHeader.DestName");
+        if (name != "DestAddr") return Status::OK();
+        return msgpack::DecodeStruct(f, "relayHeader.DestAddr",
+                                     [header](std::string_view n, const Value& x) -> Status {
+                                       if (n == "IP") return Get(x, &header->dest_ip, "UDPAddr.IP");
+                                       if (n == "Port")
+                                         return Get(x, &header->dest_port, "UDPAddr.Port");
+                                       if (n == "Zone")
+                                         return Get(x, &header->dest_zone, "UDPAddr.Zone");
+                                       return Status::OK();
+                                     });
+      }));
   *inner = body;
   return Status::OK();
 }
@@ -432,7 +476,8 @@ std::string EncodeAckPayload(const Coordinate& coord) {
 Status DecodeAckPayload(std::string_view payload, Coordinate* coord) {
   if (payload.empty()) return Status::Corruption("empty ack payload");
   if (static_cast<uint8_t>(payload[0]) != kPingVersion) {
-    return Status::Corruption(fmt::format("Unsupported ping version: {}", static_cast<uint8_t>(payload[0])));
+    return Status::Corruption(
+        fmt::format("Unsupported ping version: {}", static_cast<uint8_t>(payload[0])));
   }
   return DecodeSerfMessage(payload.substr(1), coord);
 }
@@ -470,11 +515,12 @@ Status DecodeFilter(std::string_view encoded, Filter* filter) {
   }
   if (type == static_cast<uint8_t>(FilterType::kTag)) {
     TagFilter tag;
-    CONSULATE_RETURN_IF_ERROR(msgpack::DecodeStruct(v, "filterTag", [&tag](std::string_view n, const Value& x) -> Status {
-      if (n == "Tag") return Get(x, &tag.tag, "filterTag.Tag");
-      if (n == "Expr") return Get(x, &tag.expr, "filterTag.Expr");
-      return Status::OK();
-    }));
+    CONSULATE_RETURN_IF_ERROR(
+        msgpack::DecodeStruct(v, "filterTag", [&tag](std::string_view n, const Value& x) -> Status {
+          if (n == "Tag") return Get(x, &tag.tag, "filterTag.Tag");
+          if (n == "Expr") return Get(x, &tag.expr, "filterTag.Expr");
+          return Status::OK();
+        }));
     *filter = std::move(tag);
     return Status::OK();
   }

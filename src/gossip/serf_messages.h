@@ -177,7 +177,7 @@ struct Member {
 
 // relayHeader: kRelay type byte, this header, then the relayed message (type byte + body).
 struct RelayHeader {
-  Bytes dest_ip;       // net.UDPAddr.IP
+  Bytes dest_ip;  // net.UDPAddr.IP
   int64_t dest_port = 0;
   std::string dest_zone;
   std::string dest_name;

@@ -40,8 +40,12 @@ void WriteSelfMember(JsonWriter& w, const AgentApi& a) {
                 {"vsn_min", "2"}});
   w.Key("Status");
   w.Int(1);
-  for (auto [k, v] : {std::pair{"ProtocolMin", 1}, {"ProtocolMax", 5}, {"ProtocolCur", 2}, {"DelegateMin", 2},
-                      {"DelegateMax", 5}, {"DelegateCur", 4}}) {
+  for (auto [k, v] : {std::pair{"ProtocolMin", 1},
+                      {"ProtocolMax", 5},
+                      {"ProtocolCur", 2},
+                      {"DelegateMin", 2},
+                      {"DelegateMax", 5},
+                      {"DelegateCur", 4}}) {
     w.Key(k);
     w.Int(v);
   }

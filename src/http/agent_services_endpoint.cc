@@ -31,7 +31,8 @@ Result<boost::json::object> ParseBody(std::string_view body) {
   boost::system::error_code ec;
   auto v = boost::json::parse(body, ec);
   if (ec) return Status::InvalidArgument("Request decode failed: " + ec.message());
-  if (!v.is_object()) return Status::InvalidArgument("Request decode failed: body must be a JSON object");
+  if (!v.is_object())
+    return Status::InvalidArgument("Request decode failed: body must be a JSON object");
   return std::move(v.as_object());
 }
 
@@ -53,8 +54,10 @@ bool ParseEnable(Call& call, bool* enable) {
     return false;
   }
   std::string_view v = call.req.Query("enable");
-  if (v == "true" || v == "1" || v == "t" || v == "T" || v == "TRUE" || v == "True") *enable = true;
-  else if (v == "false" || v == "0" || v == "f" || v == "F" || v == "FALSE" || v == "False") *enable = false;
+  if (v == "true" || v == "1" || v == "t" || v == "T" || v == "TRUE" || v == "True")
+    *enable = true;
+  else if (v == "false" || v == "0" || v == "f" || v == "F" || v == "FALSE" || v == "False")
+    *enable = false;
   else {
     call.resp.Error(400, "Invalid value for enable: \"" + std::string(v) + "\"");
     return false;
@@ -66,8 +69,10 @@ std::string_view Aggregate(const std::vector<state::HealthCheck>& checks) {
   std::string_view worst = state::kPassing;
   for (const auto& c : checks) {
     if (c.status == state::kMaintenance) return state::kMaintenance;
-    if (c.status == state::kCritical) worst = state::kCritical;
-    else if (c.status == state::kWarning && worst == state::kPassing) worst = state::kWarning;
+    if (c.status == state::kCritical)
+      worst = state::kCritical;
+    else if (c.status == state::kWarning && worst == state::kPassing)
+      worst = state::kWarning;
   }
   return worst;
 }
@@ -163,8 +168,9 @@ Task<void> HandleAgentServiceMaintenance(Call& call) {
     call.resp.Error(400, "Missing service ID");
     co_return;
   }
-  Status st = enable ? call.api.agent->EnableServiceMaintenance(id, std::string(call.req.Query("reason")))
-                     : call.api.agent->DisableServiceMaintenance(id);
+  Status st =
+      enable ? call.api.agent->EnableServiceMaintenance(id, std::string(call.req.Query("reason")))
+             : call.api.agent->DisableServiceMaintenance(id);
   if (!st.ok()) {
     call.resp.Error(404, st.message());
     co_return;
@@ -176,8 +182,10 @@ Task<void> HandleAgentMaintenance(Call& call) {
   if (!RequirePut(call)) co_return;
   bool enable = false;
   if (!ParseEnable(call, &enable)) co_return;
-  if (enable) call.api.agent->EnableNodeMaintenance(std::string(call.req.Query("reason")));
-  else call.api.agent->DisableNodeMaintenance();
+  if (enable)
+    call.api.agent->EnableNodeMaintenance(std::string(call.req.Query("reason")));
+  else
+    call.api.agent->DisableNodeMaintenance();
   call.resp.content_type = {};
 }
 
@@ -237,7 +245,8 @@ Task<void> HandleAgentCheckDeregister(Call& call) {
 // /v1/agent/check/pass|warn|fail/<id>?note= and /v1/agent/check/update/<id> {Status, Output}.
 Task<void> HandleAgentCheckUpdate(Call& call) {
   if (!RequirePut(call)) co_return;
-  std::string_view rest = std::string_view(call.req.path).substr(std::string_view("/v1/agent/check/").size());
+  std::string_view rest =
+      std::string_view(call.req.path).substr(std::string_view("/v1/agent/check/").size());
   auto slash = rest.find('/');
   std::string_view verb = rest.substr(0, slash);
   std::string id(slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1));
@@ -248,8 +257,10 @@ Task<void> HandleAgentCheckUpdate(Call& call) {
       call.resp.Error(400, body.status().message());
       co_return;
     }
-    if (auto it = body->find("Status"); it != body->end() && it->value().is_string()) status = it->value().as_string();
-    if (auto it = body->find("Output"); it != body->end() && it->value().is_string()) output = it->value().as_string();
+    if (auto it = body->find("Status"); it != body->end() && it->value().is_string())
+      status = it->value().as_string();
+    if (auto it = body->find("Output"); it != body->end() && it->value().is_string())
+      output = it->value().as_string();
     if (status != state::kPassing && status != state::kWarning && status != state::kCritical) {
       call.resp.Error(400, "Invalid check status: '" + status + "'");
       co_return;
@@ -270,7 +281,8 @@ Task<void> HandleAgentCheckUpdate(Call& call) {
 // code telling it (200 passing, 429 warning, 503 critical, 404 unknown).
 Task<void> HandleAgentHealthService(Call& call) {
   if (!RequireGet(call)) co_return;
-  std::string_view rest = std::string_view(call.req.path).substr(std::string_view("/v1/agent/health/service/").size());
+  std::string_view rest =
+      std::string_view(call.req.path).substr(std::string_view("/v1/agent/health/service/").size());
   const bool by_name = rest.rfind("name/", 0) == 0;
   if (!by_name && rest.rfind("id/", 0) != 0) {
     call.resp.Error(404, "404 page not found\n");
@@ -287,7 +299,8 @@ Task<void> HandleAgentHealthService(Call& call) {
     found.emplace_back(s, std::move(mine));
   }
   if (found.empty()) {
-    call.resp.Error(404, by_name ? "ServiceName " + key + " Not Found" : "ServiceId " + key + " not found");
+    call.resp.Error(
+        404, by_name ? "ServiceName " + key + " Not Found" : "ServiceId " + key + " not found");
     co_return;
   }
   std::string body;

@@ -5,7 +5,6 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-
 #include <charconv>
 #include <random>
 
@@ -38,13 +37,14 @@ class TimerWaiter : public state::Waiter, public std::enable_shared_from_this<Ti
 // A plain function: std::random_device is ~5 KB and must not live in a coroutine frame.
 std::chrono::nanoseconds Jitter(std::chrono::nanoseconds wait) {
   std::random_device rd;
-  std::uniform_int_distribution<int64_t> dist(0, std::max<int64_t>(wait.count() / kJitterFraction, 1) - 1);
+  std::uniform_int_distribution<int64_t> dist(
+      0, std::max<int64_t>(wait.count() / kJitterFraction, 1) - 1);
   return std::chrono::nanoseconds(dist(rd));
 }
 }  // namespace
 
-// Not a coroutine itself: it returns the awaitable that async_initiate builds. (GCC 12 mis-handles a
-// lambda init-capture that moves from a coroutine's parameter, freeing the string twice.)
+// Not a coroutine itself: it returns the awaitable that async_initiate builds. (GCC 12 mis-handles
+// a lambda init-capture that moves from a coroutine's parameter, freeing the string twice.)
 Task<fsm::ApplyResult> Call::Apply(std::string command) {
   server::Server* srv = api.server;
   auto cmd = std::make_shared<std::string>(std::move(command));

@@ -20,7 +20,8 @@ bool RequireGet(Call& call) {
   return false;
 }
 
-// Blocking read helpers: the query functions capture one pointer each (no std::function allocation).
+// Blocking read helpers: the query functions capture one pointer each (no std::function
+// allocation).
 struct ServicesQuery {
   state::StateStore* store;
   std::map<std::string, std::vector<std::string>> out;
@@ -138,7 +139,8 @@ Task<void> HandleCatalogService(Call& call) {
   if (!call.ParseQueryOptions(&q)) co_return;
   Filter filter;
   if (!ParseFilterParam(call, FilterTarget::kServiceNode, &filter)) co_return;
-  ServiceQuery query{&call.api.server->state(), call.req.path.substr(kPrefixService.size()), false, {}};
+  ServiceQuery query{
+      &call.api.server->state(), call.req.path.substr(kPrefixService.size()), false, {}};
   auto* qp = &query;
   uint64_t idx = co_await call.Blocking(q, [qp](state::WatchSet* ws) { return qp->Run(ws); });
   call.SetMeta(idx);
@@ -166,7 +168,8 @@ Task<void> HandleCatalogNode(Call& call) {
   QueryOptions q;
   if (!call.ParseQueryOptions(&q)) co_return;
   const bool list_form = call.req.path.rfind(kPrefixNodeServices, 0) == 0;
-  std::string node = call.req.path.substr(list_form ? kPrefixNodeServices.size() : kPrefixNode.size());
+  std::string node =
+      call.req.path.substr(list_form ? kPrefixNodeServices.size() : kPrefixNode.size());
   NodeServicesQuery query{&call.api.server->state(), node, {}, {}};
   auto* qp = &query;
   uint64_t idx = co_await call.Blocking(q, [qp](state::WatchSet* ws) { return qp->Run(ws); });

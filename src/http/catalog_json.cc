@@ -18,7 +18,8 @@ void WriteWeights(JsonWriter& w, const state::Weights& weights) {
   w.EndObject();
 }
 
-void WriteServiceTaggedAddresses(JsonWriter& w, const std::map<std::string, state::ServiceAddress>& m) {
+void WriteServiceTaggedAddresses(JsonWriter& w,
+                                 const std::map<std::string, state::ServiceAddress>& m) {
   w.BeginObject();
   for (const auto& [k, a] : m) {
     w.Key(k);

@@ -12,12 +12,18 @@ namespace consulate::http {
 namespace {
 filter::SchemaPtr SchemaFor(FilterTarget target) {
   switch (target) {
-    case FilterTarget::kNode: return filter::NodeSchema();
-    case FilterTarget::kServiceNode: return filter::ServiceNodeSchema();
-    case FilterTarget::kCheckServiceNode: return filter::CheckServiceNodeSchema();
-    case FilterTarget::kHealthCheck: return filter::HealthCheckSchema();
-    case FilterTarget::kAgentService: return filter::AgentServiceSchema();
-    case FilterTarget::kAgentCheck: return filter::AgentCheckSchema();
+    case FilterTarget::kNode:
+      return filter::NodeSchema();
+    case FilterTarget::kServiceNode:
+      return filter::ServiceNodeSchema();
+    case FilterTarget::kCheckServiceNode:
+      return filter::CheckServiceNodeSchema();
+    case FilterTarget::kHealthCheck:
+      return filter::HealthCheckSchema();
+    case FilterTarget::kAgentService:
+      return filter::AgentServiceSchema();
+    case FilterTarget::kAgentCheck:
+      return filter::AgentCheckSchema();
   }
   return filter::NodeSchema();
 }
@@ -55,7 +61,8 @@ bool ParseFilterParam(Call& call, FilterTarget target, Filter* out) {
   if (!call.req.Has("filter")) return true;
   auto f = filter::Filter::Create(call.req.Query("filter"), SchemaFor(target));
   if (!f.ok()) {
-    // Consul 1.8.7 answers 500 here; a bad expression is the client's error (docs/compatibility.md).
+    // Consul 1.8.7 answers 500 here; a bad expression is the client's error
+    // (docs/compatibility.md).
     call.resp.Error(400, f.status().message());
     return false;
   }

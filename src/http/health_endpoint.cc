@@ -21,9 +21,12 @@ struct ChecksQuery {
   uint64_t Run(state::WatchSet* ws) {
     out.clear();
     switch (kind) {
-      case CheckQueryKind::kNode: return store->NodeChecks(arg, &out, ws);
-      case CheckQueryKind::kService: return store->ServiceChecks(arg, &out, ws);
-      case CheckQueryKind::kState: return store->ChecksInState(arg, &out, ws);
+      case CheckQueryKind::kNode:
+        return store->NodeChecks(arg, &out, ws);
+      case CheckQueryKind::kService:
+        return store->ServiceChecks(arg, &out, ws);
+      case CheckQueryKind::kState:
+        return store->ChecksInState(arg, &out, ws);
     }
     return 0;
   }
@@ -89,7 +92,8 @@ Task<void> HandleHealthService(Call& call) {
   if (!call.ParseQueryOptions(&q)) co_return;
   Filter filter;
   if (!ParseFilterParam(call, FilterTarget::kCheckServiceNode, &filter)) co_return;
-  ServiceQuery query{&call.api.server->state(), call.req.path.substr(kPrefixServiceHealth.size()), true, {}};
+  ServiceQuery query{
+      &call.api.server->state(), call.req.path.substr(kPrefixServiceHealth.size()), true, {}};
   auto* qp = &query;
   uint64_t idx = co_await call.Blocking(q, [qp](state::WatchSet* ws) { return qp->Run(ws); });
   call.SetMeta(idx);

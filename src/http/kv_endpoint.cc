@@ -9,7 +9,8 @@ namespace consulate::http {
 
 namespace {
 constexpr std::string_view kKVPrefix = "/v1/kv/";
-constexpr std::string_view kKVSizeDoc = "https://www.consul.io/docs/agent/options.html#kv_max_value_size";
+constexpr std::string_view kKVSizeDoc =
+    "https://www.consul.io/docs/agent/options.html#kv_max_value_size";
 
 // Go's strconv.ParseUint error text, which Consul passes through as a 500.
 bool ParseUintParam(Call& call, std::string_view name, uint64_t* out) {
@@ -93,14 +94,21 @@ struct KVGetQuery {
 Task<void> KVGet(Call& call, std::string key) {
   QueryOptions q;
   if (!call.ParseQueryOptions(&q)) co_return;
-  KVGetQuery query{&call.api.server->state(), std::move(key), call.req.Query("separator"),
-                   call.req.Has("keys"), call.req.Has("recurse"), {}, {}};
+  KVGetQuery query{&call.api.server->state(),
+                   std::move(key),
+                   call.req.Query("separator"),
+                   call.req.Has("keys"),
+                   call.req.Has("recurse"),
+                   {},
+                   {}};
   if (!query.keys && !query.recurse && MissingKey(call, query.key)) co_return;
   KVGetQuery* qp = &query;
   uint64_t idx = co_await call.Blocking(q, [qp](state::WatchSet* ws) { return qp->Run(ws); });
   call.SetMeta(idx);
-  if (query.keys) RenderKeys(call, query.key_list);
-  else RenderEntries(call, query.entries, query.recurse);
+  if (query.keys)
+    RenderKeys(call, query.key_list);
+  else
+    RenderEntries(call, query.entries, query.recurse);
 }
 
 Task<void> KVPut(Call& call, std::string key) {
@@ -117,14 +125,16 @@ Task<void> KVPut(Call& call, std::string key) {
   }
   if (call.req.Has("acquire") || call.req.Has("release")) {
     // Sessions arrive with the sessions issue; until then no session id can be valid.
-    std::string_view s = call.req.Has("acquire") ? call.req.Query("acquire") : call.req.Query("release");
+    std::string_view s =
+        call.req.Has("acquire") ? call.req.Query("acquire") : call.req.Query("release");
     call.resp.Error(500, "invalid session \"" + std::string(s) + "\"");
     co_return;
   }
   if (call.req.body.size() > call.api.kv_max_value_size) {
-    call.resp.Error(413, "Request body(" + std::to_string(call.req.body.size()) + " bytes) too large, max size: " +
-                             std::to_string(call.api.kv_max_value_size) + " bytes. See " + std::string(kKVSizeDoc) +
-                             ".");
+    call.resp.Error(
+        413, "Request body(" + std::to_string(call.req.body.size()) +
+                 " bytes) too large, max size: " + std::to_string(call.api.kv_max_value_size) +
+                 " bytes. See " + std::string(kKVSizeDoc) + ".");
     co_return;
   }
   cmd.entry.value = call.req.body;
@@ -169,8 +179,10 @@ void WriteDirEntry(JsonWriter& w, const state::DirEntry& e, bool with_value) {
   w.Key("Flags");
   w.Uint(e.flags);
   w.Key("Value");
-  if (with_value && !e.value.empty()) w.Base64(e.value);
-  else w.Null();
+  if (with_value && !e.value.empty())
+    w.Base64(e.value);
+  else
+    w.Null();
   if (!e.session.empty()) {
     w.Key("Session");
     w.String(e.session);

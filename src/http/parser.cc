@@ -9,21 +9,23 @@ namespace {
 bool IEquals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i])))
       return false;
   return true;
 }
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
   return s;
 }
 
 bool IsTokenChar(char c) {
-  return c > 32 && c < 127 && c != '(' && c != ')' && c != '<' && c != '>' && c != '@' && c != ',' &&
-         c != ';' && c != ':' && c != '\\' && c != '"' && c != '/' && c != '[' && c != ']' && c != '?' &&
-         c != '=' && c != '{' && c != '}';
+  return c > 32 && c < 127 && c != '(' && c != ')' && c != '<' && c != '>' && c != '@' &&
+         c != ',' && c != ';' && c != ':' && c != '\\' && c != '"' && c != '/' && c != '[' &&
+         c != ']' && c != '?' && c != '=' && c != '{' && c != '}';
 }
 
 void ParseQuery(std::string_view q, Request* req) {
@@ -71,9 +73,12 @@ RequestParser::State RequestParser::ParseHead(std::string_view head, Request* re
   std::string_view version = line.substr(sp2 + 1);
   if (method.empty() || !std::all_of(method.begin(), method.end(), IsTokenChar))
     return Fail(400, "invalid method");
-  if (version == "HTTP/1.1") req->version_minor = 1;
-  else if (version == "HTTP/1.0") req->version_minor = 0;
-  else return Fail(505, "unsupported HTTP version");
+  if (version == "HTTP/1.1")
+    req->version_minor = 1;
+  else if (version == "HTTP/1.0")
+    req->version_minor = 0;
+  else
+    return Fail(505, "unsupported HTTP version");
   if (target.empty()) return Fail(400, "empty request target");
   req->method = std::string(method);
   // Absolute-form targets ("http://host/path") are reduced to their path.
@@ -98,9 +103,11 @@ RequestParser::State RequestParser::ParseHead(std::string_view head, Request* re
     head.remove_prefix(eol == std::string_view::npos ? head.size() : eol + 2);
     if (line.empty()) continue;
     auto colon = line.find(':');
-    if (colon == std::string_view::npos || colon == 0) return Fail(400, "malformed MIME header line");
+    if (colon == std::string_view::npos || colon == 0)
+      return Fail(400, "malformed MIME header line");
     std::string_view name = line.substr(0, colon);
-    if (!std::all_of(name.begin(), name.end(), IsTokenChar)) return Fail(400, "invalid header name");
+    if (!std::all_of(name.begin(), name.end(), IsTokenChar))
+      return Fail(400, "invalid header name");
     std::string_view value = Trim(line.substr(colon + 1));
     std::string lname(name);
     for (auto& c : lname) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -113,14 +120,20 @@ RequestParser::State RequestParser::ParseHead(std::string_view head, Request* re
       has_length = true;
       content_length_ = n;
     } else if (lname == "transfer-encoding") {
-      if (IEquals(value, "chunked")) chunked_ = true;
-      else if (!IEquals(value, "identity")) return Fail(501, "unsupported transfer encoding");
+      if (IEquals(value, "chunked"))
+        chunked_ = true;
+      else if (!IEquals(value, "identity"))
+        return Fail(501, "unsupported transfer encoding");
     } else if (lname == "connection") {
-      if (IEquals(value, "close")) req->keep_alive = false;
-      else if (IEquals(value, "keep-alive")) req->keep_alive = true;
+      if (IEquals(value, "close"))
+        req->keep_alive = false;
+      else if (IEquals(value, "keep-alive"))
+        req->keep_alive = true;
     } else if (lname == "expect") {
-      if (IEquals(value, "100-continue")) req->expect_continue = true;
-      else return Fail(417, "unsupported Expect");
+      if (IEquals(value, "100-continue"))
+        req->expect_continue = true;
+      else
+        return Fail(417, "unsupported Expect");
     }
     req->headers.emplace_back(std::move(lname), std::string(value));
   }
@@ -131,14 +144,16 @@ RequestParser::State RequestParser::ParseHead(std::string_view head, Request* re
   return State::kNeedMore;
 }
 
-RequestParser::State RequestParser::ParseChunked(std::string_view data, Request* req, size_t* consumed) {
+RequestParser::State RequestParser::ParseChunked(std::string_view data, Request* req,
+                                                 size_t* consumed) {
   size_t pos = head_len_;
   req->body.clear();
   while (true) {
     auto eol = data.find("\r\n", pos);
     if (eol == std::string_view::npos) return State::kNeedMore;
     std::string_view size_line = data.substr(pos, eol - pos);
-    if (auto semi = size_line.find(';'); semi != std::string_view::npos) size_line = size_line.substr(0, semi);
+    if (auto semi = size_line.find(';'); semi != std::string_view::npos)
+      size_line = size_line.substr(0, semi);
     size_line = Trim(size_line);
     size_t n = 0;
     auto [p, ec] = std::from_chars(size_line.data(), size_line.data() + size_line.size(), n, 16);

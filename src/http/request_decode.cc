@@ -47,13 +47,15 @@ std::vector<std::pair<std::string, std::string>> ParseNodeMetaFilter(const Reque
   std::vector<std::pair<std::string, std::string>> out;
   for (auto v : req.QueryAll("node-meta")) {
     auto colon = v.find(':');
-    out.emplace_back(std::string(v.substr(0, colon)),
-                     colon == std::string_view::npos ? std::string() : std::string(v.substr(colon + 1)));
+    out.emplace_back(std::string(v.substr(0, colon)), colon == std::string_view::npos
+                                                          ? std::string()
+                                                          : std::string(v.substr(colon + 1)));
   }
   return out;
 }
 
-bool NodeMetaMatches(const state::Node& n, const std::vector<std::pair<std::string, std::string>>& want) {
+bool NodeMetaMatches(const state::Node& n,
+                     const std::vector<std::pair<std::string, std::string>>& want) {
   for (const auto& [k, v] : want) {
     auto it = n.meta.find(k);
     if (it == n.meta.end() || it->second != v) return false;
@@ -68,7 +70,8 @@ bool TagsMatch(const state::NodeService& s, const std::vector<std::string_view>&
       // Consul compares tags case-insensitively (strings.EqualFold).
       if (have.size() == t.size() &&
           std::equal(have.begin(), have.end(), t.begin(), [](char a, char b) {
-            return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+            return std::tolower(static_cast<unsigned char>(a)) ==
+                   std::tolower(static_cast<unsigned char>(b));
           })) {
         found = true;
         break;
@@ -82,7 +85,9 @@ bool TagsMatch(const state::NodeService& s, const std::vector<std::string_view>&
 Result<state::RegisterRequest> DecodeCatalogRegister(std::string_view body) {
   boost::system::error_code ec;
   auto v = boost::json::parse(body, ec);
-  if (ec || !v.is_object()) return Status::InvalidArgument("Request decode failed: " + (ec ? ec.message() : std::string("not an object")));
+  if (ec || !v.is_object())
+    return Status::InvalidArgument("Request decode failed: " +
+                                   (ec ? ec.message() : std::string("not an object")));
   const auto& o = v.as_object();
   state::RegisterRequest r;
   r.node.id = Str(o, "ID");
@@ -91,9 +96,11 @@ Result<state::RegisterRequest> DecodeCatalogRegister(std::string_view body) {
   r.node.datacenter = Str(o, "Datacenter");
   r.node.tagged_addresses = StrMap(o, "TaggedAddresses");
   r.node.meta = StrMap(o, "NodeMeta");
-  if (const auto* s = DefinitionField(o, "SkipNodeUpdate"); s && s->is_bool()) r.skip_node_update = s->as_bool();
+  if (const auto* s = DefinitionField(o, "SkipNodeUpdate"); s && s->is_bool())
+    r.skip_node_update = s->as_bool();
   if (r.node.node.empty()) return Status::InvalidArgument("Missing node name");
-  if (r.node.address.empty() && !r.skip_node_update) return Status::InvalidArgument("Missing node address");
+  if (r.node.address.empty() && !r.skip_node_update)
+    return Status::InvalidArgument("Missing node address");
   if (const auto* s = DefinitionField(o, "Service"); s && s->is_object()) {
     const auto& so = s->as_object();
     state::NodeService svc;
@@ -113,11 +120,13 @@ Result<state::RegisterRequest> DecodeCatalogRegister(std::string_view body) {
       svc.weights.passing = Int(w->as_object(), "Passing", 1);
       svc.weights.warning = Int(w->as_object(), "Warning", 1);
     }
-    if (const auto* e = DefinitionField(so, "EnableTagOverride"); e && e->is_bool()) svc.enable_tag_override = e->as_bool();
+    if (const auto* e = DefinitionField(so, "EnableTagOverride"); e && e->is_bool())
+      svc.enable_tag_override = e->as_bool();
     r.service = std::move(svc);
   }
   std::vector<const boost::json::object*> checks;
-  if (const auto* c = DefinitionField(o, "Check"); c && c->is_object()) checks.push_back(&c->as_object());
+  if (const auto* c = DefinitionField(o, "Check"); c && c->is_object())
+    checks.push_back(&c->as_object());
   if (const auto* cs = DefinitionField(o, "Checks"); cs && cs->is_array())
     for (const auto& c : cs->as_array())
       if (c.is_object()) checks.push_back(&c.as_object());
@@ -126,8 +135,8 @@ Result<state::RegisterRequest> DecodeCatalogRegister(std::string_view body) {
     if (h.check_id.empty()) h.check_id = h.name;
     if (h.check_id.empty()) return Status::InvalidArgument("Missing check ID");
     if (h.status.empty()) h.status = std::string(state::kCritical);
-    if (h.status != state::kPassing && h.status != state::kWarning && h.status != state::kCritical &&
-        h.status != state::kMaintenance)
+    if (h.status != state::kPassing && h.status != state::kWarning &&
+        h.status != state::kCritical && h.status != state::kMaintenance)
       return Status::InvalidArgument("Invalid check status: '" + h.status + "'");
     r.checks.push_back(std::move(h));
   }
@@ -137,7 +146,9 @@ Result<state::RegisterRequest> DecodeCatalogRegister(std::string_view body) {
 Result<state::DeregisterRequest> DecodeCatalogDeregister(std::string_view body) {
   boost::system::error_code ec;
   auto v = boost::json::parse(body, ec);
-  if (ec || !v.is_object()) return Status::InvalidArgument("Request decode failed: " + (ec ? ec.message() : std::string("not an object")));
+  if (ec || !v.is_object())
+    return Status::InvalidArgument("Request decode failed: " +
+                                   (ec ? ec.message() : std::string("not an object")));
   const auto& o = v.as_object();
   state::DeregisterRequest r{Str(o, "Node"), Str(o, "ServiceID"), Str(o, "CheckID")};
   if (r.node.empty()) return Status::InvalidArgument("Missing node name");

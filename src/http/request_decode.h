@@ -19,7 +19,8 @@ namespace consulate::http {
 
 // ?node-meta=key:value (repeatable): every pair must match.
 std::vector<std::pair<std::string, std::string>> ParseNodeMetaFilter(const Request& req);
-bool NodeMetaMatches(const state::Node& n, const std::vector<std::pair<std::string, std::string>>& want);
+bool NodeMetaMatches(const state::Node& n,
+                     const std::vector<std::pair<std::string, std::string>>& want);
 // ?tag=x (repeatable): the service must carry every tag.
 bool TagsMatch(const state::NodeService& s, const std::vector<std::string_view>& tags);
 
@@ -40,8 +41,16 @@ struct ServiceQuery {
   }
 };
 
-// Which Consul type a `?filter=` expression is evaluated against (selectors are checked against it).
-enum class FilterTarget { kNode, kServiceNode, kCheckServiceNode, kHealthCheck, kAgentService, kAgentCheck };
+// Which Consul type a `?filter=` expression is evaluated against (selectors are checked against
+// it).
+enum class FilterTarget {
+  kNode,
+  kServiceNode,
+  kCheckServiceNode,
+  kHealthCheck,
+  kAgentService,
+  kAgentCheck
+};
 
 // The compiled `?filter=` of one request; matches everything when the request has none.
 class Filter {

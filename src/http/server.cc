@@ -1,16 +1,16 @@
 #include "http/server.h"
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/redirect_error.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/write.hpp>
 #include <unistd.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <charconv>
 #include <ctime>
 #include <mutex>
@@ -48,7 +48,8 @@ struct Worker {
   }
 };
 
-void AppendHead(std::string* out, const Response& r, size_t body_len, bool close, std::string_view date) {
+void AppendHead(std::string* out, const Response& r, size_t body_len, bool close,
+                std::string_view date) {
   out->append("HTTP/1.1 ");
   char buf[24];
   auto p = std::to_chars(buf, buf + sizeof(buf), r.status);
@@ -115,7 +116,8 @@ Task<void> HttpServer::Impl::Accept(Worker* w, tcp::acceptor* acceptor) {
   size_t next = 0;
   while (acceptor->is_open()) {
     boost::system::error_code ec;
-    tcp::socket sock = co_await acceptor->async_accept(asio::redirect_error(asio::use_awaitable, ec));
+    tcp::socket sock =
+        co_await acceptor->async_accept(asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
       if (ec == asio::error::operation_aborted || !acceptor->is_open()) co_return;
       logger.Warn("accept failed: error=\"{}\"", ec.message());
@@ -161,7 +163,7 @@ Task<void> HttpServer::Impl::Dispatch(Call& call) {
 }
 
 Task<void> HttpServer::Impl::Session(Worker* w, tcp::socket sock, std::string ip) {
-  std::string in;   // received, not yet consumed: [start, size)
+  std::string in;  // received, not yet consumed: [start, size)
   size_t start = 0;
   RequestParser parser;
   Request req;
@@ -174,7 +176,8 @@ Task<void> HttpServer::Impl::Session(Worker* w, tcp::socket sock, std::string ip
     auto state = parser.Parse(std::string_view(in).substr(start), &req, &consumed);
     if (state == RequestParser::State::kHeadersDone && req.expect_continue) {
       static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-      co_await asio::async_write(sock, asio::buffer(kContinue), asio::redirect_error(asio::use_awaitable, ec));
+      co_await asio::async_write(sock, asio::buffer(kContinue),
+                                 asio::redirect_error(asio::use_awaitable, ec));
       if (ec) break;
       continue;
     }
@@ -189,7 +192,8 @@ Task<void> HttpServer::Impl::Session(Worker* w, tcp::socket sock, std::string ip
       // other connection of this thread can touch the scratch space in between.
       size_t n = sock.read_some(asio::buffer(w->scratch, kReadChunk), ec);
       if (ec == asio::error::would_block || ec == asio::error::try_again) {
-        co_await sock.async_wait(tcp::socket::wait_read, asio::redirect_error(asio::use_awaitable, ec));
+        co_await sock.async_wait(tcp::socket::wait_read,
+                                 asio::redirect_error(asio::use_awaitable, ec));
         if (ec) break;
         continue;
       }
@@ -200,8 +204,8 @@ Task<void> HttpServer::Impl::Session(Worker* w, tcp::socket sock, std::string ip
     Response resp;
     bool close = false;
     if (state == RequestParser::State::kError) {
-      resp.Error(parser.error_status(), std::string(StatusText(parser.error_status())) + ": " +
-                                            parser.error_message());
+      resp.Error(parser.error_status(),
+                 std::string(StatusText(parser.error_status())) + ": " + parser.error_message());
       close = true;
     } else {
       start += consumed;
@@ -264,7 +268,8 @@ Status HttpServer::Start() {
     }
     first->acceptors.push_back(std::move(acc));
   }
-  for (auto& acc : first->acceptors) asio::co_spawn(first->io, s.Accept(first, &acc), asio::detached);
+  for (auto& acc : first->acceptors)
+    asio::co_spawn(first->io, s.Accept(first, &acc), asio::detached);
   for (auto& w : s.workers) {
     // Keep idle workers running until Stop().
     w->thread = std::thread([wp = w.get()] {

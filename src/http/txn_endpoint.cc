@@ -10,7 +10,8 @@ namespace consulate::http {
 
 namespace {
 constexpr size_t kMaxTxnOps = 64;
-constexpr std::string_view kTxnLenDoc = "https://www.consul.io/docs/agent/options.html#txn_max_req_len";
+constexpr std::string_view kTxnLenDoc =
+    "https://www.consul.io/docs/agent/options.html#txn_max_req_len";
 
 // Go's encoding/json matches field names case-insensitively; so do we.
 const boost::json::value* Field(const boost::json::object& o, std::string_view name) {
@@ -20,7 +21,8 @@ const boost::json::value* Field(const boost::json::object& o, std::string_view n
     if (k.size() != name.size()) continue;
     bool eq = true;
     for (size_t i = 0; i < k.size() && eq; ++i)
-      eq = std::tolower(static_cast<unsigned char>(k[i])) == std::tolower(static_cast<unsigned char>(name[i]));
+      eq = std::tolower(static_cast<unsigned char>(k[i])) ==
+           std::tolower(static_cast<unsigned char>(name[i]));
     if (eq) return &kv.value();
   }
   return nullptr;
@@ -37,8 +39,10 @@ std::string GoQuote(std::string_view s) {
 bool GetUint(const boost::json::object& o, std::string_view name, uint64_t* out, std::string* err) {
   const boost::json::value* v = Field(o, name);
   if (!v || v->is_null()) return true;
-  if (v->is_uint64()) *out = v->as_uint64();
-  else if (v->is_int64() && v->as_int64() >= 0) *out = static_cast<uint64_t>(v->as_int64());
+  if (v->is_uint64())
+    *out = v->as_uint64();
+  else if (v->is_int64() && v->as_int64() >= 0)
+    *out = static_cast<uint64_t>(v->as_int64());
   else {
     *err = "json: cannot unmarshal " + std::string(v->is_string() ? "string" : "number") +
            " into Go struct field KVTxnOp.KV." + std::string(name) + " of type uint64";
@@ -47,11 +51,13 @@ bool GetUint(const boost::json::object& o, std::string_view name, uint64_t* out,
   return true;
 }
 
-bool GetString(const boost::json::object& o, std::string_view name, std::string* out, std::string* err) {
+bool GetString(const boost::json::object& o, std::string_view name, std::string* out,
+               std::string* err) {
   const boost::json::value* v = Field(o, name);
   if (!v || v->is_null()) return true;
   if (!v->is_string()) {
-    *err = "json: cannot unmarshal into Go struct field KVTxnOp.KV." + std::string(name) + " of type string";
+    *err = "json: cannot unmarshal into Go struct field KVTxnOp.KV." + std::string(name) +
+           " of type string";
     return false;
   }
   *out = std::string(v->as_string());
@@ -97,8 +103,9 @@ Task<void> HandleTxn(Call& call) {
   }
   const uint64_t max_len = call.api.txn_max_req_len;
   if (call.req.body.size() > max_len) {
-    call.resp.Error(413, "Request body(" + std::to_string(call.req.body.size()) + " bytes) too large, max size: " +
-                             std::to_string(max_len) + " bytes. See " + std::string(kTxnLenDoc) + ".");
+    call.resp.Error(413, "Request body(" + std::to_string(call.req.body.size()) +
+                             " bytes) too large, max size: " + std::to_string(max_len) +
+                             " bytes. See " + std::string(kTxnLenDoc) + ".");
     co_return;
   }
   boost::system::error_code ec;
@@ -109,13 +116,14 @@ Task<void> HandleTxn(Call& call) {
   }
   if (!doc.is_array()) {
     call.resp.Error(400, "Failed to parse body: json: cannot unmarshal " +
-                             std::string(doc.is_object() ? "object" : "value") + " into Go value of type api.TxnOps");
+                             std::string(doc.is_object() ? "object" : "value") +
+                             " into Go value of type api.TxnOps");
     co_return;
   }
   const auto& arr = doc.as_array();
   if (arr.size() > kMaxTxnOps) {
-    call.resp.Error(413, "Transaction contains too many operations (" + std::to_string(arr.size()) + " > " +
-                             std::to_string(kMaxTxnOps) + ")");
+    call.resp.Error(413, "Transaction contains too many operations (" + std::to_string(arr.size()) +
+                             " > " + std::to_string(kMaxTxnOps) + ")");
     co_return;
   }
   fsm::TxnCommand cmd;
@@ -123,18 +131,22 @@ Task<void> HandleTxn(Call& call) {
   state::TxnResult bad_verbs;
   for (size_t i = 0; i < arr.size(); ++i) {
     if (!arr[i].is_object()) {
-      call.resp.Error(400, "Failed to parse body: json: cannot unmarshal value into Go value of type api.TxnOp");
+      call.resp.Error(
+          400,
+          "Failed to parse body: json: cannot unmarshal value into Go value of type api.TxnOp");
       co_return;
     }
     const auto& op = arr[i].as_object();
     const boost::json::value* kv = Field(op, "KV");
     if (!kv || kv->is_null()) {
       // Node, Service and Check operations come with the catalog.
-      call.resp.Error(400, "Failed to parse body: only KV operations are supported in this version");
+      call.resp.Error(400,
+                      "Failed to parse body: only KV operations are supported in this version");
       co_return;
     }
     if (!kv->is_object()) {
-      call.resp.Error(400, "Failed to parse body: json: cannot unmarshal value into Go struct field TxnOp.KV");
+      call.resp.Error(
+          400, "Failed to parse body: json: cannot unmarshal value into Go struct field TxnOp.KV");
       co_return;
     }
     const auto& o = kv->as_object();
@@ -142,12 +154,14 @@ Task<void> HandleTxn(Call& call) {
     state::TxnKVOp t;
     if (!GetString(o, "Verb", &verb, &err) || !GetString(o, "Key", &t.entry.key, &err) ||
         !GetString(o, "Value", &b64, &err) || !GetString(o, "Session", &t.entry.session, &err) ||
-        !GetUint(o, "Flags", &t.entry.flags, &err) || !GetUint(o, "Index", &t.entry.modify_index, &err)) {
+        !GetUint(o, "Flags", &t.entry.flags, &err) ||
+        !GetUint(o, "Index", &t.entry.modify_index, &err)) {
       call.resp.Error(400, "Failed to parse body: " + err);
       co_return;
     }
     if (!b64.empty() && !Base64Decode(b64, &t.entry.value).ok()) {
-      call.resp.Error(400, "Failed to parse body: illegal base64 data in Value of operation " + std::to_string(i));
+      call.resp.Error(400, "Failed to parse body: illegal base64 data in Value of operation " +
+                               std::to_string(i));
       co_return;
     }
     if (t.entry.value.size() > call.api.kv_max_value_size) {
@@ -165,8 +179,8 @@ Task<void> HandleTxn(Call& call) {
     cmd.ops.push_back(std::move(t));
   }
   if (net_size > call.api.kv_max_value_size) {
-    call.resp.Error(413, "Cumulative size of key data is too large (" + std::to_string(net_size) + " > " +
-                             std::to_string(call.api.kv_max_value_size) + " bytes)");
+    call.resp.Error(413, "Cumulative size of key data is too large (" + std::to_string(net_size) +
+                             " > " + std::to_string(call.api.kv_max_value_size) + " bytes)");
     co_return;
   }
   std::string body;

@@ -24,7 +24,8 @@ Status MakeDirs(const std::string& path) {
 }
 }  // namespace
 
-Server::Server(const Options& options, Logger logger) : options_(options), logger_(std::move(logger)) {}
+Server::Server(const Options& options, Logger logger)
+    : options_(options), logger_(std::move(logger)) {}
 
 Result<std::unique_ptr<Server>> Server::Open(const Options& options, Logger logger) {
   std::unique_ptr<Server> s(new Server(options, std::move(logger)));
@@ -75,7 +76,8 @@ Status Server::Recover() {
   log_ = std::move(*log);
 
   // A crash during compaction can leave a log that ends before the snapshot: forget it again.
-  if (snap_index > 0 && log_->LastIndex() < snap_index) CONSULATE_RETURN_IF_ERROR(log_->CompactPrefix(snap_index));
+  if (snap_index > 0 && log_->LastIndex() < snap_index)
+    CONSULATE_RETURN_IF_ERROR(log_->CompactPrefix(snap_index));
   // Replay what the snapshot does not cover.
   uint64_t first = std::max(log_->FirstIndex(), snap_index + 1);
   uint64_t last = log_->IsEmpty() ? 0 : log_->LastIndex();
@@ -90,15 +92,16 @@ Status Server::Recover() {
     CONSULATE_RETURN_IF_ERROR(log_->Entries(lo_idx, hi, UINT64_MAX, &batch));
     if (batch.empty()) break;
     for (const auto& e : batch) {
-      fsm_.Apply(e.index, e.type == raft::EntryType::kCommand ? std::string_view(e.data) : std::string_view());
+      fsm_.Apply(e.index, e.type == raft::EntryType::kCommand ? std::string_view(e.data)
+                                                              : std::string_view());
       ++replayed;
     }
     lo_idx = batch.back().index + 1;
   }
   next_index_ = std::max(log_->LastIndex(), snap_index) + 1;
   last_applied_.store(next_index_ - 1, std::memory_order_release);
-  logger_.Info("recovered state: snapshot_index={} replayed_entries={} last_index={} term={}", snap_index,
-               replayed, next_index_ - 1, term_);
+  logger_.Info("recovered state: snapshot_index={} replayed_entries={} last_index={} term={}",
+               snap_index, replayed, next_index_ - 1, term_);
   return Status::OK();
 }
 
@@ -157,7 +160,8 @@ void Server::ApplyLoop() {
       if (!st.ok()) {
         r.status = Status::Unavailable("log write failed: " + st.message());
       } else {
-        std::string_view cmd = log_ ? std::string_view(entries[i].data) : std::string_view(batch[i].command);
+        std::string_view cmd =
+            log_ ? std::string_view(entries[i].data) : std::string_view(batch[i].command);
         r = fsm_.Apply(first + i, cmd);
       }
       if (batch[i].done) batch[i].done(std::move(r));
@@ -177,7 +181,8 @@ void Server::ApplyLoop() {
 
 void Server::MaybeSnapshot() {
   const uint64_t applied = next_index_ - 1;
-  if (applied - last_snapshot_index_ < options_.snapshot_threshold || snapshot_running_.load()) return;
+  if (applied - last_snapshot_index_ < options_.snapshot_threshold || snapshot_running_.load())
+    return;
   if (snapshot_thread_.joinable()) snapshot_thread_.join();
   // Encoding takes the store's read lock; the file is written and synced off this thread.
   std::string data = fsm_.Snapshot();

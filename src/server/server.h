@@ -33,9 +33,9 @@ class SnapshotStore;
 namespace consulate::server {
 
 struct Options {
-  bool dev = false;               // keep everything in memory (no data dir, no fsync)
-  std::string data_dir;           // REQUIRES: non-empty unless dev
-  std::string rpc_address;        // "127.0.0.1:8300": what /v1/status/leader reports
+  bool dev = false;                    // keep everything in memory (no data dir, no fsync)
+  std::string data_dir;                // REQUIRES: non-empty unless dev
+  std::string rpc_address;             // "127.0.0.1:8300": what /v1/status/leader reports
   uint64_t snapshot_threshold = 8192;  // Consul's raft_snapshot_threshold
   uint64_t trailing_logs = 10240;      // Consul's raft_trailing_logs
   uint64_t segment_bytes = 64ull << 20;
@@ -84,21 +84,21 @@ class Server {
   std::unique_ptr<raft::SegmentLog> log_;           // null in dev mode; apply thread only
   std::unique_ptr<raft::SnapshotStore> snapshots_;  // null in dev mode
   uint64_t term_ = 1;
-  uint64_t next_index_ = 1;                          // apply thread only
+  uint64_t next_index_ = 1;  // apply thread only
   std::atomic<uint64_t> last_applied_{0};
-  uint64_t last_snapshot_index_ = 0;                 // apply thread only
-  Status failed_;                                    // apply thread only: log I/O failed
+  uint64_t last_snapshot_index_ = 0;  // apply thread only
+  Status failed_;                     // apply thread only: log I/O failed
 
   std::mutex mu_;
   std::condition_variable cv_;
-  std::vector<Proposal> queue_;                      // GUARDED_BY(mu_)
-  bool stopping_ = false;                            // GUARDED_BY(mu_)
+  std::vector<Proposal> queue_;  // GUARDED_BY(mu_)
+  bool stopping_ = false;        // GUARDED_BY(mu_)
   std::thread apply_thread_;
 
   // Background snapshot writer: at most one at a time.
   std::thread snapshot_thread_;
   std::atomic<bool> snapshot_running_{false};
-  std::atomic<uint64_t> snapshot_done_index_{0};     // set by the writer when saved
+  std::atomic<uint64_t> snapshot_done_index_{0};  // set by the writer when saved
 };
 
 }  // namespace consulate::server

@@ -18,14 +18,16 @@ constexpr std::string_view kServicesTable = "t:services";
 constexpr std::string_view kChecksTable = "t:checks";
 
 bool SameNode(const Node& a, const Node& b) {
-  return a.id == b.id && a.node == b.node && a.address == b.address && a.datacenter == b.datacenter &&
-         a.tagged_addresses == b.tagged_addresses && a.meta == b.meta;
+  return a.id == b.id && a.node == b.node && a.address == b.address &&
+         a.datacenter == b.datacenter && a.tagged_addresses == b.tagged_addresses &&
+         a.meta == b.meta;
 }
 }  // namespace
 
 // ---- writes ----
 
-void StateStore::FinishCatalogWrite(std::unique_lock<std::shared_mutex>& lock, std::vector<std::string>& touched) {
+void StateStore::FinishCatalogWrite(std::unique_lock<std::shared_mutex>& lock,
+                                    std::vector<std::string>& touched) {
   lock.unlock();
   if (touched.empty()) return;
   std::vector<std::shared_ptr<Waiter>> waiters;
@@ -34,7 +36,8 @@ void StateStore::FinishCatalogWrite(std::unique_lock<std::shared_mutex>& lock, s
 }
 
 // Every service on `node` may answer differently now (its node or a node-level check changed).
-void StateStore::TouchServicesOfNodeInTxn(uint64_t idx, const std::string& node, std::vector<std::string>* touched) {
+void StateStore::TouchServicesOfNodeInTxn(uint64_t idx, const std::string& node,
+                                          std::vector<std::string>* touched) {
   auto it = services_.find(node);
   if (it == services_.end()) return;
   for (const auto& [id, svc] : it->second) {
@@ -43,7 +46,8 @@ void StateStore::TouchServicesOfNodeInTxn(uint64_t idx, const std::string& node,
   }
 }
 
-Status StateStore::EnsureNodeInTxn(uint64_t idx, const Node& in, std::vector<std::string>* touched) {
+Status StateStore::EnsureNodeInTxn(uint64_t idx, const Node& in,
+                                   std::vector<std::string>* touched) {
   if (in.node.empty()) return Status::InvalidArgument("Must provide node");
   auto it = nodes_.find(in.node);
   if (it != nodes_.end() && SameNode(it->second, in)) return Status::OK();
@@ -60,7 +64,8 @@ Status StateStore::EnsureNodeInTxn(uint64_t idx, const Node& in, std::vector<std
 
 Status StateStore::EnsureServiceInTxn(uint64_t idx, const std::string& node, const NodeService& in,
                                       std::vector<std::string>* touched) {
-  if (!nodes_.count(node)) return Status::InvalidArgument("failed inserting service: Missing node registration");
+  if (!nodes_.count(node))
+    return Status::InvalidArgument("failed inserting service: Missing node registration");
   auto& node_services = services_[node];
   auto it = node_services.find(in.id);
   if (it != node_services.end() && it->second.SameAs(in)) return Status::OK();
@@ -104,7 +109,8 @@ Status StateStore::EnsureServiceInTxn(uint64_t idx, const std::string& node, con
   return Status::OK();
 }
 
-Status StateStore::EnsureCheckInTxn(uint64_t idx, const HealthCheck& in, std::vector<std::string>* touched) {
+Status StateStore::EnsureCheckInTxn(uint64_t idx, const HealthCheck& in,
+                                    std::vector<std::string>* touched) {
   if (!nodes_.count(in.node)) return Status::InvalidArgument("Missing node registration");
   HealthCheck c = in;
   if (c.status.empty()) c.status = std::string(kCritical);
@@ -198,10 +204,12 @@ Status StateStore::EnsureRegistration(uint64_t idx, const RegisterRequest& req) 
   Status st;
   // Validate everything first so a failed registration changes nothing.
   const bool node_exists = nodes_.count(req.node.node) > 0;
-  if (req.node.node.empty()) st = Status::InvalidArgument("Must provide node");
+  if (req.node.node.empty())
+    st = Status::InvalidArgument("Must provide node");
   else if (req.skip_node_update && !node_exists && req.node.address.empty())
     st = Status::InvalidArgument("Must provide address");
-  if (st.ok() && !(req.skip_node_update && node_exists)) st = EnsureNodeInTxn(idx, req.node, &touched);
+  if (st.ok() && !(req.skip_node_update && node_exists))
+    st = EnsureNodeInTxn(idx, req.node, &touched);
   if (st.ok() && req.service) st = EnsureServiceInTxn(idx, req.node.node, *req.service, &touched);
   for (size_t i = 0; st.ok() && i < req.checks.size(); ++i) {
     HealthCheck c = req.checks[i];
@@ -240,7 +248,8 @@ Status StateStore::Deregister(uint64_t idx, const DeregisterRequest& req) {
 
 // ---- reads ----
 
-uint64_t StateStore::ServiceIndexInTxn(std::string_view service, bool exists, bool with_checks) const {
+uint64_t StateStore::ServiceIndexInTxn(std::string_view service, bool exists,
+                                       bool with_checks) const {
   if (!exists && service_extinction_index_ > 0) return service_extinction_index_;
   if (auto it = service_indexes_.find(service); it != service_indexes_.end()) return it->second;
   uint64_t idx = std::max(nodes_index_, services_index_);
@@ -267,7 +276,8 @@ uint64_t StateStore::NodeServices(std::string_view node, std::optional<Node>* ou
   return std::max(nodes_index_, services_index_);
 }
 
-uint64_t StateStore::Services(std::map<std::string, std::vector<std::string>>* out, WatchSet* ws) const {
+uint64_t StateStore::Services(std::map<std::string, std::vector<std::string>>* out,
+                              WatchSet* ws) const {
   std::shared_lock lock(mu_);
   if (ws) ws->AddKey(&catalog_watches_, kServicesTable);
   for (const auto& [name, inst] : instances_) {
@@ -281,8 +291,8 @@ uint64_t StateStore::Services(std::map<std::string, std::vector<std::string>>* o
   return services_index_;
 }
 
-uint64_t StateStore::ServiceNodes(std::string_view service, bool with_checks, std::vector<ServiceInstance>* out,
-                                  WatchSet* ws) const {
+uint64_t StateStore::ServiceNodes(std::string_view service, bool with_checks,
+                                  std::vector<ServiceInstance>* out, WatchSet* ws) const {
   std::shared_lock lock(mu_);
   if (ws) ws->AddKey(&catalog_watches_, ServiceKey(service));
   auto inst = instances_.find(service);
@@ -303,7 +313,8 @@ uint64_t StateStore::ServiceNodes(std::string_view service, bool with_checks, st
   return ServiceIndexInTxn(service, inst != instances_.end(), with_checks);
 }
 
-uint64_t StateStore::NodeChecks(std::string_view node, std::vector<HealthCheck>* out, WatchSet* ws) const {
+uint64_t StateStore::NodeChecks(std::string_view node, std::vector<HealthCheck>* out,
+                                WatchSet* ws) const {
   std::shared_lock lock(mu_);
   if (ws) ws->AddKey(&catalog_watches_, NodeKey(node));
   if (auto cit = checks_.find(node); cit != checks_.end())
@@ -311,7 +322,8 @@ uint64_t StateStore::NodeChecks(std::string_view node, std::vector<HealthCheck>*
   return checks_index_;
 }
 
-uint64_t StateStore::ServiceChecks(std::string_view service, std::vector<HealthCheck>* out, WatchSet* ws) const {
+uint64_t StateStore::ServiceChecks(std::string_view service, std::vector<HealthCheck>* out,
+                                   WatchSet* ws) const {
   std::shared_lock lock(mu_);
   if (ws) ws->AddKey(&catalog_watches_, ServiceKey(service));
   if (auto inst = instances_.find(service); inst != instances_.end()) {
@@ -325,7 +337,8 @@ uint64_t StateStore::ServiceChecks(std::string_view service, std::vector<HealthC
   return checks_index_;
 }
 
-uint64_t StateStore::ChecksInState(std::string_view state, std::vector<HealthCheck>* out, WatchSet* ws) const {
+uint64_t StateStore::ChecksInState(std::string_view state, std::vector<HealthCheck>* out,
+                                   WatchSet* ws) const {
   std::shared_lock lock(mu_);
   if (ws) ws->AddKey(&catalog_watches_, kChecksTable);
   for (const auto& [node, checks] : checks_)

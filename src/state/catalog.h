@@ -52,9 +52,9 @@ struct NodeService {
 
   // Equal ignoring the raft indexes: used to skip no-op re-registrations.
   bool SameAs(const NodeService& o) const {
-    return kind == o.kind && id == o.id && service == o.service && tags == o.tags && address == o.address &&
-           tagged_addresses == o.tagged_addresses && meta == o.meta && port == o.port && weights == o.weights &&
-           enable_tag_override == o.enable_tag_override;
+    return kind == o.kind && id == o.id && service == o.service && tags == o.tags &&
+           address == o.address && tagged_addresses == o.tagged_addresses && meta == o.meta &&
+           port == o.port && weights == o.weights && enable_tag_override == o.enable_tag_override;
   }
 };
 
@@ -88,7 +88,7 @@ struct HealthCheck {
 
 // Consul's structs.RegisterRequest: a node, optionally a service and checks.
 struct RegisterRequest {
-  Node node;                      // node.node and node.address are required
+  Node node;  // node.node and node.address are required
   std::optional<NodeService> service;
   std::vector<HealthCheck> checks;
   bool skip_node_update = false;

@@ -9,8 +9,8 @@ namespace consulate::state {
 
 namespace {
 constexpr std::string_view kVerbNames[] = {
-    "set",   "delete", "delete-cas",    "delete-tree", "cas",         "lock",
-    "unlock", "get",   "get-tree",      "check-session", "check-index", "check-not-exists"};
+    "set",    "delete", "delete-cas", "delete-tree",   "cas",         "lock",
+    "unlock", "get",    "get-tree",   "check-session", "check-index", "check-not-exists"};
 
 bool HasPrefix(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() && s.compare(0, prefix.size(), prefix) == 0;
@@ -51,21 +51,26 @@ uint64_t StateStore::KVSMaxIndexInTxn() const { return std::max(kvs_index_, tomb
 
 uint64_t StateStore::PrefixTombstoneIndexInTxn(std::string_view prefix) const {
   uint64_t idx = 0;
-  for (auto it = tombstones_.lower_bound(prefix); it != tombstones_.end() && HasPrefix(it->first, prefix); ++it)
+  for (auto it = tombstones_.lower_bound(prefix);
+       it != tombstones_.end() && HasPrefix(it->first, prefix); ++it)
     idx = std::max(idx, it->second);
   return idx;
 }
 
-uint64_t StateStore::KVSGet(std::string_view key, std::optional<DirEntry>* out, WatchSet* ws) const {
+uint64_t StateStore::KVSGet(std::string_view key, std::optional<DirEntry>* out,
+                            WatchSet* ws) const {
   std::shared_lock lock(mu_);
   if (ws) ws->AddKey(&kv_watches_, key);
   auto it = kvs_.find(key);
-  if (it != kvs_.end()) *out = it->second;
-  else out->reset();
+  if (it != kvs_.end())
+    *out = it->second;
+  else
+    out->reset();
   return KVSMaxIndexInTxn();
 }
 
-uint64_t StateStore::KVSList(std::string_view prefix, std::vector<DirEntry>* out, WatchSet* ws) const {
+uint64_t StateStore::KVSList(std::string_view prefix, std::vector<DirEntry>* out,
+                             WatchSet* ws) const {
   std::shared_lock lock(mu_);
   if (ws) ws->AddPrefix(&kv_watches_, prefix);
   uint64_t idx = KVSMaxIndexInTxn();
@@ -74,8 +79,10 @@ uint64_t StateStore::KVSList(std::string_view prefix, std::vector<DirEntry>* out
     lindex = std::max(lindex, it->second.modify_index);
     out->push_back(it->second);
   }
-  if (!prefix.empty()) lindex = std::max(lindex, PrefixTombstoneIndexInTxn(prefix));
-  else lindex = idx;
+  if (!prefix.empty())
+    lindex = std::max(lindex, PrefixTombstoneIndexInTxn(prefix));
+  else
+    lindex = idx;
   return lindex != 0 ? lindex : idx;
 }
 
@@ -96,7 +103,8 @@ uint64_t StateStore::KVSListKeys(std::string_view prefix, std::string_view separ
     std::string_view after = std::string_view(key).substr(prefix.size());
     auto pos = after.find(separator);
     if (pos != std::string_view::npos) {
-      std::string_view rolled = std::string_view(key).substr(0, prefix.size() + pos + separator.size());
+      std::string_view rolled =
+          std::string_view(key).substr(0, prefix.size() + pos + separator.size());
       if (rolled != last) {
         out->emplace_back(rolled);
         last = out->back();
@@ -105,8 +113,10 @@ uint64_t StateStore::KVSListKeys(std::string_view prefix, std::string_view separ
       out->push_back(key);
     }
   }
-  if (!prefix.empty()) lindex = std::max(lindex, PrefixTombstoneIndexInTxn(prefix));
-  else lindex = idx;
+  if (!prefix.empty())
+    lindex = std::max(lindex, PrefixTombstoneIndexInTxn(prefix));
+  else
+    lindex = idx;
   return lindex != 0 ? lindex : idx;
 }
 
@@ -122,7 +132,8 @@ size_t StateStore::KVSCount() const {
 
 // ---- writes ----
 
-void StateStore::FinishWrite(std::unique_lock<std::shared_mutex>& lock, std::vector<std::string>& touched) {
+void StateStore::FinishWrite(std::unique_lock<std::shared_mutex>& lock,
+                             std::vector<std::string>& touched) {
   lock.unlock();
   if (touched.empty()) return;
   std::vector<std::shared_ptr<Waiter>> waiters;
@@ -158,7 +169,8 @@ void StateStore::KVSSetInTxn(uint64_t idx, DirEntry entry, bool update_session,
   kvs_index_ = idx;
 }
 
-bool StateStore::KVSDeleteInTxn(uint64_t idx, std::string_view key, std::vector<std::string>* touched) {
+bool StateStore::KVSDeleteInTxn(uint64_t idx, std::string_view key,
+                                std::vector<std::string>* touched) {
   auto it = kvs_.find(key);
   if (it == kvs_.end()) return false;
   if (undo_) RecordUndoInTxn(key);
@@ -170,7 +182,8 @@ bool StateStore::KVSDeleteInTxn(uint64_t idx, std::string_view key, std::vector<
   return true;
 }
 
-void StateStore::KVSDeleteTreeInTxn(uint64_t idx, std::string_view prefix, std::vector<std::string>* touched) {
+void StateStore::KVSDeleteTreeInTxn(uint64_t idx, std::string_view prefix,
+                                    std::vector<std::string>* touched) {
   auto it = kvs_.lower_bound(prefix);
   bool any = false;
   while (it != kvs_.end() && HasPrefix(it->first, prefix)) {
@@ -199,7 +212,8 @@ bool StateStore::KVSSetCAS(uint64_t idx, const DirEntry& entry) {
   std::vector<std::string> touched;
   last_index_ = std::max(last_index_, idx);
   auto it = kvs_.find(entry.key);
-  bool ok = it == kvs_.end() ? entry.modify_index == 0 : entry.modify_index == it->second.modify_index;
+  bool ok =
+      it == kvs_.end() ? entry.modify_index == 0 : entry.modify_index == it->second.modify_index;
   if (ok) KVSSetInTxn(idx, entry, false, &touched);
   FinishWrite(lock, touched);
   return ok;

@@ -1,5 +1,5 @@
-// The KV table: entries keyed by full key, tombstones of deleted keys (so the index of a prefix never
-// moves backwards after a delete), and the table indexes. Mirrors Consul's state/kvs.go.
+// The KV table: entries keyed by full key, tombstones of deleted keys (so the index of a prefix
+// never moves backwards after a delete), and the table indexes. Mirrors Consul's state/kvs.go.
 #pragma once
 
 #include <cstdint>

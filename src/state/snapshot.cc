@@ -61,7 +61,9 @@ bool GetStrings(std::string_view* in, std::vector<std::string>* v) {
 }
 
 // Zigzag for the few signed fields (ports, weights).
-void PutInt(std::string* out, int64_t v) { PutVarint64(out, (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63)); }
+void PutInt(std::string* out, int64_t v) {
+  PutVarint64(out, (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63));
+}
 bool GetInt(std::string_view* in, int* v) {
   uint64_t u;
   if (!GetVarint64(in, &u)) return false;
@@ -71,7 +73,8 @@ bool GetInt(std::string_view* in, int* v) {
 }  // namespace
 
 void EncodeNode(std::string* out, const Node& n) {
-  for (const auto* s : {&n.id, &n.node, &n.address, &n.datacenter}) PutLengthPrefixedString(out, *s);
+  for (const auto* s : {&n.id, &n.node, &n.address, &n.datacenter})
+    PutLengthPrefixedString(out, *s);
   PutStringMap(out, n.tagged_addresses);
   PutStringMap(out, n.meta);
   PutVarint64(out, n.create_index);
@@ -80,8 +83,9 @@ void EncodeNode(std::string* out, const Node& n) {
 
 bool DecodeNode(std::string_view* in, Node* n) {
   return GetString(in, &n->id) && GetString(in, &n->node) && GetString(in, &n->address) &&
-         GetString(in, &n->datacenter) && GetStringMap(in, &n->tagged_addresses) && GetStringMap(in, &n->meta) &&
-         GetVarint64(in, &n->create_index) && GetVarint64(in, &n->modify_index);
+         GetString(in, &n->datacenter) && GetStringMap(in, &n->tagged_addresses) &&
+         GetStringMap(in, &n->meta) && GetVarint64(in, &n->create_index) &&
+         GetVarint64(in, &n->modify_index);
 }
 
 void EncodeNodeService(std::string* out, const NodeService& s) {
@@ -123,8 +127,8 @@ bool DecodeNodeService(std::string_view* in, NodeService* s) {
 }
 
 void EncodeHealthCheck(std::string* out, const HealthCheck& c) {
-  for (const auto* f : {&c.node, &c.check_id, &c.name, &c.status, &c.notes, &c.output, &c.service_id,
-                        &c.service_name, &c.type, &c.definition_json})
+  for (const auto* f : {&c.node, &c.check_id, &c.name, &c.status, &c.notes, &c.output,
+                        &c.service_id, &c.service_name, &c.type, &c.definition_json})
     PutLengthPrefixedString(out, *f);
   PutStrings(out, c.service_tags);
   PutVarint64(out, c.create_index);
@@ -132,10 +136,11 @@ void EncodeHealthCheck(std::string* out, const HealthCheck& c) {
 }
 
 bool DecodeHealthCheck(std::string_view* in, HealthCheck* c) {
-  for (auto* f : {&c->node, &c->check_id, &c->name, &c->status, &c->notes, &c->output, &c->service_id,
-                  &c->service_name, &c->type, &c->definition_json})
+  for (auto* f : {&c->node, &c->check_id, &c->name, &c->status, &c->notes, &c->output,
+                  &c->service_id, &c->service_name, &c->type, &c->definition_json})
     if (!GetString(in, f)) return false;
-  return GetStrings(in, &c->service_tags) && GetVarint64(in, &c->create_index) && GetVarint64(in, &c->modify_index);
+  return GetStrings(in, &c->service_tags) && GetVarint64(in, &c->create_index) &&
+         GetVarint64(in, &c->modify_index);
 }
 
 namespace {
@@ -199,7 +204,8 @@ std::string StateStore::EncodeSnapshot() const {
     for (const auto& [id, c] : m) EncodeHealthCheck(&out, c);
   out.push_back(static_cast<char>(kTableCatalogIndexes));
   PutVarint64(&out, 4 + service_indexes_.size());
-  for (uint64_t v : {nodes_index_, services_index_, checks_index_, service_extinction_index_}) PutVarint64(&out, v);
+  for (uint64_t v : {nodes_index_, services_index_, checks_index_, service_extinction_index_})
+    PutVarint64(&out, v);
   for (const auto& [name, idx] : service_indexes_) {
     PutLengthPrefixedString(&out, name);
     PutVarint64(&out, idx);
@@ -209,7 +215,9 @@ std::string StateStore::EncodeSnapshot() const {
 }
 
 Status StateStore::RestoreSnapshot(std::string_view data) {
-  auto corrupt = [](const char* what) { return Status::Corruption(std::string("state snapshot: ") + what); };
+  auto corrupt = [](const char* what) {
+    return Status::Corruption(std::string("state snapshot: ") + what);
+  };
   if (data.substr(0, kMagic.size()) != kMagic) return corrupt("bad magic");
   data.remove_prefix(kMagic.size());
   uint64_t version, last_index, kvs_index, tombstones_index;
@@ -243,7 +251,8 @@ Status StateStore::RestoreSnapshot(std::string_view data) {
       for (uint64_t i = 0; i < n; ++i) {
         std::string_view key;
         uint64_t idx;
-        if (!GetLengthPrefixedString(&data, &key) || !GetVarint64(&data, &idx)) return corrupt("bad tombstone");
+        if (!GetLengthPrefixedString(&data, &key) || !GetVarint64(&data, &idx))
+          return corrupt("bad tombstone");
         tombstones.emplace(std::string(key), idx);
       }
     } else if (table == kTableNodes) {
@@ -256,7 +265,8 @@ Status StateStore::RestoreSnapshot(std::string_view data) {
       for (uint64_t i = 0; i < n; ++i) {
         std::string node;
         NodeService svc;
-        if (!GetString(&data, &node) || !DecodeNodeService(&data, &svc)) return corrupt("bad service");
+        if (!GetString(&data, &node) || !DecodeNodeService(&data, &svc))
+          return corrupt("bad service");
         instances[svc.service][{node, svc.id}] = true;
         services[node][svc.id] = std::move(svc);
       }
@@ -273,7 +283,8 @@ Status StateStore::RestoreSnapshot(std::string_view data) {
       for (uint64_t i = 4; i < n; ++i) {
         std::string name;
         uint64_t idx;
-        if (!GetString(&data, &name) || !GetVarint64(&data, &idx)) return corrupt("bad service index");
+        if (!GetString(&data, &name) || !GetVarint64(&data, &idx))
+          return corrupt("bad service index");
         service_indexes[name] = idx;
       }
     } else {

@@ -72,15 +72,16 @@ class StateStore {
   // ---- Catalog reads (state/catalog.cc). Indexes as Consul 1.8 reports them.
   uint64_t Nodes(std::vector<Node>* out, WatchSet* ws) const;
   // catalog/node/<name>: the node (absent: nullopt) and its services.
-  uint64_t NodeServices(std::string_view node, std::optional<Node>* out, std::vector<NodeService>* services,
-                        WatchSet* ws) const;
+  uint64_t NodeServices(std::string_view node, std::optional<Node>* out,
+                        std::vector<NodeService>* services, WatchSet* ws) const;
   // catalog/services: service name -> the union of its instances' tags (sorted, unique).
   uint64_t Services(std::map<std::string, std::vector<std::string>>* out, WatchSet* ws) const;
   // catalog/service/<name> and health/service/<name> (with_checks).
-  uint64_t ServiceNodes(std::string_view service, bool with_checks, std::vector<ServiceInstance>* out,
-                        WatchSet* ws) const;
+  uint64_t ServiceNodes(std::string_view service, bool with_checks,
+                        std::vector<ServiceInstance>* out, WatchSet* ws) const;
   uint64_t NodeChecks(std::string_view node, std::vector<HealthCheck>* out, WatchSet* ws) const;
-  uint64_t ServiceChecks(std::string_view service, std::vector<HealthCheck>* out, WatchSet* ws) const;
+  uint64_t ServiceChecks(std::string_view service, std::vector<HealthCheck>* out,
+                         WatchSet* ws) const;
   // health/state/<state>; "any" matches every check.
   uint64_t ChecksInState(std::string_view state, std::vector<HealthCheck>* out, WatchSet* ws) const;
 
@@ -96,11 +97,11 @@ class StateStore {
   WatchHub& kv_watches() { return kv_watches_; }
 
  private:
-
   // Helpers that run inside a lock (names end in InTxn, like Consul's *Txn helpers).
   uint64_t KVSMaxIndexInTxn() const;
   uint64_t PrefixTombstoneIndexInTxn(std::string_view prefix) const;
-  void KVSSetInTxn(uint64_t idx, DirEntry entry, bool update_session, std::vector<std::string>* touched);
+  void KVSSetInTxn(uint64_t idx, DirEntry entry, bool update_session,
+                   std::vector<std::string>* touched);
   bool KVSDeleteInTxn(uint64_t idx, std::string_view key, std::vector<std::string>* touched);
   void KVSDeleteTreeInTxn(uint64_t idx, std::string_view prefix, std::vector<std::string>* touched);
   Status TxnOpInTxn(uint64_t idx, const TxnKVOp& op, bool read_only, TxnResult* out,
@@ -117,12 +118,12 @@ class StateStore {
   void RecordUndoInTxn(std::string_view key);
 
   mutable std::shared_mutex mu_;
-  std::vector<Undo>* undo_ = nullptr;                  // GUARDED_BY(mu_)
-  KVMap kvs_;                                          // GUARDED_BY(mu_)
+  std::vector<Undo>* undo_ = nullptr;                        // GUARDED_BY(mu_)
+  KVMap kvs_;                                                // GUARDED_BY(mu_)
   std::map<std::string, uint64_t, std::less<>> tombstones_;  // key -> delete index; GUARDED_BY(mu_)
-  uint64_t kvs_index_ = 0;                             // GUARDED_BY(mu_)
-  uint64_t tombstones_index_ = 0;                      // GUARDED_BY(mu_)
-  uint64_t last_index_ = 0;                            // GUARDED_BY(mu_)
+  uint64_t kvs_index_ = 0;                                   // GUARDED_BY(mu_)
+  uint64_t tombstones_index_ = 0;                            // GUARDED_BY(mu_)
+  uint64_t last_index_ = 0;                                  // GUARDED_BY(mu_)
   mutable WatchHub kv_watches_;
 
   // Catalog tables. Watch keys in catalog_watches_: "n:<node>", "s:<service name>", and the
@@ -132,22 +133,25 @@ class StateStore {
   Status EnsureNodeInTxn(uint64_t idx, const Node& node, std::vector<std::string>* touched);
   Status EnsureServiceInTxn(uint64_t idx, const std::string& node, const NodeService& svc,
                             std::vector<std::string>* touched);
-  Status EnsureCheckInTxn(uint64_t idx, const HealthCheck& check, std::vector<std::string>* touched);
+  Status EnsureCheckInTxn(uint64_t idx, const HealthCheck& check,
+                          std::vector<std::string>* touched);
   void DeleteServiceInTxn(uint64_t idx, const std::string& node, const std::string& id,
                           std::vector<std::string>* touched);
   void DeleteCheckInTxn(uint64_t idx, const std::string& node, const std::string& id,
                         std::vector<std::string>* touched);
-  void TouchServicesOfNodeInTxn(uint64_t idx, const std::string& node, std::vector<std::string>* touched);
+  void TouchServicesOfNodeInTxn(uint64_t idx, const std::string& node,
+                                std::vector<std::string>* touched);
   uint64_t ServiceIndexInTxn(std::string_view service, bool exists, bool with_checks) const;
-  void FinishCatalogWrite(std::unique_lock<std::shared_mutex>& lock, std::vector<std::string>& touched);
+  void FinishCatalogWrite(std::unique_lock<std::shared_mutex>& lock,
+                          std::vector<std::string>& touched);
 
-  ByName<Node> nodes_;                                   // GUARDED_BY(mu_)
-  ByName<ByName<NodeService>> services_;                 // node -> service id; GUARDED_BY(mu_)
-  ByName<ByName<HealthCheck>> checks_;                   // node -> check id; GUARDED_BY(mu_)
+  ByName<Node> nodes_;                    // GUARDED_BY(mu_)
+  ByName<ByName<NodeService>> services_;  // node -> service id; GUARDED_BY(mu_)
+  ByName<ByName<HealthCheck>> checks_;    // node -> check id; GUARDED_BY(mu_)
   ByName<std::map<std::pair<std::string, std::string>, bool>> instances_;  // name -> (node, id)
-  ByName<uint64_t> service_indexes_;                     // Consul's "service.<name>" indexes
+  ByName<uint64_t> service_indexes_;  // Consul's "service.<name>" indexes
   uint64_t nodes_index_ = 0, services_index_ = 0, checks_index_ = 0;
-  uint64_t service_extinction_index_ = 0;                // last time a service name disappeared
+  uint64_t service_extinction_index_ = 0;  // last time a service name disappeared
   mutable WatchHub catalog_watches_;
 };
 

@@ -73,16 +73,17 @@ Status StateStore::TxnOpInTxn(uint64_t idx, const TxnKVOp& op, bool read_only, T
     case KVOp::kCheckSession:
       if (!existing) return Status::NotFound("key " + Quote(d.key) + " doesn't exist");
       if (existing->session != d.session)
-        return Status::Conflict("failed session check for key " + Quote(d.key) + ", current session " +
-                                Quote(existing->session) + " != " + Quote(d.session));
+        return Status::Conflict("failed session check for key " + Quote(d.key) +
+                                ", current session " + Quote(existing->session) +
+                                " != " + Quote(d.session));
       out->kv.push_back(WithoutValue(*existing));
       return Status::OK();
     case KVOp::kCheckIndex:
       if (!existing) return Status::NotFound("key " + Quote(d.key) + " doesn't exist");
       if (existing->modify_index != d.modify_index)
-        return Status::Conflict("failed index check for key " + Quote(d.key) + ", current modify index " +
-                                std::to_string(existing->modify_index) + " != " +
-                                std::to_string(d.modify_index));
+        return Status::Conflict("failed index check for key " + Quote(d.key) +
+                                ", current modify index " + std::to_string(existing->modify_index) +
+                                " != " + std::to_string(d.modify_index));
       out->kv.push_back(WithoutValue(*existing));
       return Status::OK();
     case KVOp::kCheckNotExists:
@@ -118,10 +119,14 @@ TxnResult StateStore::Txn(uint64_t idx, const std::vector<TxnKVOp>& ops) {
   last_index_ = std::max(last_index_, idx);
   if (!result.errors.empty()) {
     for (auto it = undo.rbegin(); it != undo.rend(); ++it) {
-      if (it->entry) kvs_[it->key] = *it->entry;
-      else kvs_.erase(it->key);
-      if (it->tombstone) tombstones_[it->key] = *it->tombstone;
-      else tombstones_.erase(it->key);
+      if (it->entry)
+        kvs_[it->key] = *it->entry;
+      else
+        kvs_.erase(it->key);
+      if (it->tombstone)
+        tombstones_[it->key] = *it->tombstone;
+      else
+        tombstones_.erase(it->key);
     }
     kvs_index_ = kvs_index;
     tombstones_index_ = tombstones_index;

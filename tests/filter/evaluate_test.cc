@@ -108,7 +108,8 @@ std::string ValidateError(std::string_view expression, const FieldSchema& schema
 }
 
 // The keys of the map, or the "ID"s of the list elements, that pass `expression`.
-std::vector<std::string> Kept(std::string_view expression, SchemaPtr schema, const json::value& data) {
+std::vector<std::string> Kept(std::string_view expression, SchemaPtr schema,
+                              const json::value& data) {
   Result<Filter> f = Filter::Create(expression, std::move(schema));
   EXPECT_TRUE(f.ok()) << f.status().ToString();
   std::vector<std::string> out;
@@ -137,10 +138,12 @@ std::vector<std::string> Kept(std::string_view expression, SchemaPtr schema, con
 using Strings = std::vector<std::string>;
 
 TEST(FilterEvaluateTest, DocumentationExamples) {
-  EXPECT_EQ(Kept("Meta.env == qa", AgentServiceSchema(), json::parse(kAgentServices)), Strings{"redis3"});
+  EXPECT_EQ(Kept("Meta.env == qa", AgentServiceSchema(), json::parse(kAgentServices)),
+            Strings{"redis3"});
   EXPECT_EQ(Kept("NodeMeta.os == linux", ServiceNodeSchema(), json::parse(kServiceNodes)),
             Strings{"b4faf93a-5c7d-11e9-840d-8c8590bd0966"});
-  EXPECT_EQ(Kept(R"(ServiceName != "")", HealthCheckSchema(), json::parse(kNodeChecks)), Strings{"svc-web-health"});
+  EXPECT_EQ(Kept(R"(ServiceName != "")", HealthCheckSchema(), json::parse(kNodeChecks)),
+            Strings{"svc-web-health"});
 }
 
 TEST(FilterEvaluateTest, AgentServices) {
@@ -150,7 +153,8 @@ TEST(FilterEvaluateTest, AgentServices) {
   EXPECT_EQ(Kept("Tags contains production and Port == 1235", s, services), Strings{"redis2"});
   EXPECT_EQ(Kept("Tags not contains primary", s, services), Strings{"redis2"});
   EXPECT_EQ(Kept(R"("foo" in Meta)", s, services), (Strings{"redis1", "redis2"}));
-  EXPECT_EQ(Kept(R"(Meta["foo"] != bar)", s, services), Strings{"redis3"});  // a missing key is never equal
+  EXPECT_EQ(Kept(R"(Meta["foo"] != bar)", s, services),
+            Strings{"redis3"});  // a missing key is never equal
   EXPECT_EQ(Kept("Meta.foo == bar", s, services), (Strings{"redis1", "redis2"}));
   EXPECT_EQ(Kept("Weights.Passing == 1 and not EnableTagOverride == true", s, services),
             (Strings{"redis1", "redis2", "redis3"}));
@@ -160,7 +164,8 @@ TEST(FilterEvaluateTest, AgentServices) {
   EXPECT_EQ(Kept("", s, services), (Strings{"redis1", "redis2", "redis3"}));
   // Absent objects read as zero values: no proxy means no upstreams and an empty name.
   EXPECT_EQ(Kept("Proxy.Upstreams is empty", s, services), (Strings{"redis1", "redis2", "redis3"}));
-  EXPECT_EQ(Kept(R"(Proxy.DestinationServiceName == "")", s, services), (Strings{"redis1", "redis2", "redis3"}));
+  EXPECT_EQ(Kept(R"(Proxy.DestinationServiceName == "")", s, services),
+            (Strings{"redis1", "redis2", "redis3"}));
 }
 
 TEST(FilterEvaluateTest, CatalogServiceNodes) {
@@ -175,13 +180,18 @@ TEST(FilterEvaluateTest, CatalogServiceNodes) {
   EXPECT_EQ(Kept("TaggedAddresses.wan == `203.0.113.2`", s, nodes), Strings{n2});
   EXPECT_EQ(Kept("ServiceTaggedAddresses.wan.Port == 80", s, nodes), Strings{n2});
   EXPECT_EQ(Kept("ServiceTaggedAddresses.lan.Port != 80", s, nodes), (Strings{n1, n2, n4}));
-  EXPECT_EQ(Kept("ServiceMeta.environment == qa or NodeMeta.arch == arm", s, nodes), (Strings{n1, n2, n4}));
-  EXPECT_EQ(Kept("ServiceMeta.environment == qa and not NodeMeta.os == darwin", s, nodes), Strings{n4});
-  EXPECT_EQ(Kept("(NodeMeta.os == darwin or NodeMeta.os == linux) and ServiceTags contains tag", s, nodes),
+  EXPECT_EQ(Kept("ServiceMeta.environment == qa or NodeMeta.arch == arm", s, nodes),
+            (Strings{n1, n2, n4}));
+  EXPECT_EQ(Kept("ServiceMeta.environment == qa and not NodeMeta.os == darwin", s, nodes),
+            Strings{n4});
+  EXPECT_EQ(Kept("(NodeMeta.os == darwin or NodeMeta.os == linux) and ServiceTags contains tag", s,
+                 nodes),
             (Strings{n1, n2}));
   EXPECT_EQ(Kept("ServiceConnect.Native == true", s, nodes), Strings{n4});
-  EXPECT_EQ(Kept("ServiceEnableTagOverride == 1", s, nodes), Strings{n4});  // Go's ParseBool accepts 1
-  EXPECT_EQ(Kept(R"(ServicePort == "0x2382")", s, nodes), (Strings{n1, n2, n4}));  // 9090, base prefix
+  EXPECT_EQ(Kept("ServiceEnableTagOverride == 1", s, nodes),
+            Strings{n4});  // Go's ParseBool accepts 1
+  EXPECT_EQ(Kept(R"(ServicePort == "0x2382")", s, nodes),
+            (Strings{n1, n2, n4}));  // 9090, base prefix
   EXPECT_EQ(Kept(R"(ServicePort == "9_090")", s, nodes), (Strings{n1, n2, n4}));
   EXPECT_EQ(Kept("Address matches `^198\\.18\\.0\\.[24]$`", s, nodes), (Strings{n2, n4}));
   EXPECT_EQ(Kept("Node contains NODE", s, nodes), Strings{});  // case-sensitive
@@ -201,7 +211,9 @@ TEST(FilterEvaluateTest, HealthServiceListsMatchAnyElement) {
   EXPECT_EQ(Eval("Checks.ServiceTags contains primary", csn, s), "true");
   EXPECT_EQ(Eval("Checks.Output contains unreachable", csn, s), "true");
   EXPECT_EQ(Eval("Checks is not empty", csn, s), "true");
-  EXPECT_EQ(Eval(R"(Node.Meta.instance_type == "t2.medium" and Service.Tags contains primary)", csn, s), "true");
+  EXPECT_EQ(
+      Eval(R"(Node.Meta.instance_type == "t2.medium" and Service.Tags contains primary)", csn, s),
+      "true");
   EXPECT_EQ(Eval("Service.TaggedAddresses.wan.Port == 80", csn, s), "true");
   EXPECT_EQ(Eval("Service.Weights.Passing == 10", csn, s), "true");
   EXPECT_EQ(Eval("Service.Proxy.Upstreams.DestinationName == db", csn, s), "true");
@@ -217,59 +229,79 @@ TEST(FilterEvaluateTest, ShortCircuitSkipsErrorsOnTheOtherSide) {
   json::value v = json::parse(R"({"Port": 1, "Name": "x"})");
   EXPECT_EQ(EvalUntyped("Name == x or Port == abc", v), "true");
   EXPECT_EQ(EvalUntyped("Name == y and Port == abc", v), "false");
-  EXPECT_EQ(EvalUntyped("Name == x and Port == abc", v),
-            R"(error: Failed to coerce value "abc" for selector "Port": strconv.ParseInt: parsing "abc": invalid syntax)");
+  EXPECT_EQ(
+      EvalUntyped("Name == x and Port == abc", v),
+      R"(error: Failed to coerce value "abc" for selector "Port": strconv.ParseInt: parsing "abc": invalid syntax)");
 }
 
 TEST(FilterEvaluateTest, SelectorValidation) {
   const FieldSchema& sn = *ServiceNodeSchema();
   EXPECT_EQ(ValidateError("ServiceName == web", sn), "valid");
   EXPECT_EQ(ValidateError("Foo == bar", sn), R"(Selector "Foo" is not valid)");
-  EXPECT_EQ(ValidateError("servicename == web", sn), R"(Selector "servicename" is not valid)");  // case-sensitive
-  EXPECT_EQ(ValidateError("ServiceMeta.env.x == 1", sn), R"(Selector "ServiceMeta.env.x" is not valid)");
+  EXPECT_EQ(ValidateError("servicename == web", sn),
+            R"(Selector "servicename" is not valid)");  // case-sensitive
+  EXPECT_EQ(ValidateError("ServiceMeta.env.x == 1", sn),
+            R"(Selector "ServiceMeta.env.x" is not valid)");
   EXPECT_EQ(ValidateError("ServiceTags.x == 1", sn), R"(Selector "ServiceTags.x" is not valid)");
-  EXPECT_EQ(ValidateError("ServiceWeights.Critical == 1", sn), R"(Selector "ServiceWeights.Critical" is not valid)");
-  EXPECT_EQ(ValidateError("CreateIndex == 1", sn), R"(Selector "CreateIndex" is not valid)");  // bexpr:"-"
-  EXPECT_EQ(ValidateError("ServiceName == web and Bogus is empty", sn), R"(Selector "Bogus" is not valid)");
+  EXPECT_EQ(ValidateError("ServiceWeights.Critical == 1", sn),
+            R"(Selector "ServiceWeights.Critical" is not valid)");
+  EXPECT_EQ(ValidateError("CreateIndex == 1", sn),
+            R"(Selector "CreateIndex" is not valid)");  // bexpr:"-"
+  EXPECT_EQ(ValidateError("ServiceName == web and Bogus is empty", sn),
+            R"(Selector "Bogus" is not valid)");
   const FieldSchema& csn = *CheckServiceNodeSchema();
   EXPECT_EQ(ValidateError("Checks.Foo == x", csn), R"(Selector "Checks.Foo" is not valid)");
-  EXPECT_EQ(ValidateError("Checks.Definition.HTTP == x", csn), R"(Selector "Checks.Definition" is not valid)");
+  EXPECT_EQ(ValidateError("Checks.Definition.HTTP == x", csn),
+            R"(Selector "Checks.Definition" is not valid)");
   EXPECT_EQ(ValidateError("Service.Meta.anything == x", csn), "valid");
 }
 
 TEST(FilterEvaluateTest, OperatorValidation) {
   const FieldSchema& sn = *ServiceNodeSchema();
-  EXPECT_EQ(ValidateError("ServiceTags == web", sn), R"(Invalid match operator "Equal" for selector "ServiceTags")");
-  EXPECT_EQ(ValidateError("ServicePort is empty", sn), R"(Invalid match operator "Is Empty" for selector "ServicePort")");
-  EXPECT_EQ(ValidateError("Node is not empty", sn), R"(Invalid match operator "Is Not Empty" for selector "Node")");
-  EXPECT_EQ(ValidateError("ServiceWeights == 1", sn), R"(Invalid match operator "Equal" for selector "ServiceWeights")");
-  EXPECT_EQ(ValidateError("ServicePort contains 9", sn), R"(Invalid match operator "In" for selector "ServicePort")");
-  EXPECT_EQ(ValidateError("ServiceMeta matches x", sn), R"(Invalid match operator "Matches" for selector "ServiceMeta")");
+  EXPECT_EQ(ValidateError("ServiceTags == web", sn),
+            R"(Invalid match operator "Equal" for selector "ServiceTags")");
+  EXPECT_EQ(ValidateError("ServicePort is empty", sn),
+            R"(Invalid match operator "Is Empty" for selector "ServicePort")");
+  EXPECT_EQ(ValidateError("Node is not empty", sn),
+            R"(Invalid match operator "Is Not Empty" for selector "Node")");
+  EXPECT_EQ(ValidateError("ServiceWeights == 1", sn),
+            R"(Invalid match operator "Equal" for selector "ServiceWeights")");
+  EXPECT_EQ(ValidateError("ServicePort contains 9", sn),
+            R"(Invalid match operator "In" for selector "ServicePort")");
+  EXPECT_EQ(ValidateError("ServiceMeta matches x", sn),
+            R"(Invalid match operator "Matches" for selector "ServiceMeta")");
   EXPECT_EQ(ValidateError("ServiceTags not matches x", sn),
             R"(Invalid match operator "Not Matches" for selector "ServiceTags")");
   const FieldSchema& csn = *CheckServiceNodeSchema();
-  EXPECT_EQ(ValidateError("web in Checks", csn), R"(Invalid match operator "In" for selector "Checks")");
+  EXPECT_EQ(ValidateError("web in Checks", csn),
+            R"(Invalid match operator "In" for selector "Checks")");
 }
 
 TEST(FilterEvaluateTest, ValueCoercion) {
   const FieldSchema& sn = *ServiceNodeSchema();
-  EXPECT_EQ(ValidateError("ServicePort == abc", sn),
-            R"(Failed to coerce value "abc" for selector "ServicePort": strconv.ParseInt: parsing "abc": invalid syntax)");
-  EXPECT_EQ(ValidateError("ServicePort == 80.5", sn),
-            R"(Failed to coerce value "80.5" for selector "ServicePort": strconv.ParseInt: parsing "80.5": invalid syntax)");
-  EXPECT_EQ(ValidateError("ServicePort == 99999999999999999999", sn),
-            R"(Failed to coerce value "99999999999999999999" for selector "ServicePort": strconv.ParseInt: )"
-            R"(parsing "99999999999999999999": value out of range)");
-  EXPECT_EQ(ValidateError("ServiceEnableTagOverride == yes", sn),
-            R"(Failed to coerce value "yes" for selector "ServiceEnableTagOverride": strconv.ParseBool: )"
-            R"(parsing "yes": invalid syntax)");
+  EXPECT_EQ(
+      ValidateError("ServicePort == abc", sn),
+      R"(Failed to coerce value "abc" for selector "ServicePort": strconv.ParseInt: parsing "abc": invalid syntax)");
+  EXPECT_EQ(
+      ValidateError("ServicePort == 80.5", sn),
+      R"(Failed to coerce value "80.5" for selector "ServicePort": strconv.ParseInt: parsing "80.5": invalid syntax)");
+  EXPECT_EQ(
+      ValidateError("ServicePort == 99999999999999999999", sn),
+      R"(Failed to coerce value "99999999999999999999" for selector "ServicePort": strconv.ParseInt: )"
+      R"(parsing "99999999999999999999": value out of range)");
+  EXPECT_EQ(
+      ValidateError("ServiceEnableTagOverride == yes", sn),
+      R"(Failed to coerce value "yes" for selector "ServiceEnableTagOverride": strconv.ParseBool: )"
+      R"(parsing "yes": invalid syntax)");
   EXPECT_EQ(ValidateError("ServiceWeights.Passing == -1", sn), "valid");
   EXPECT_EQ(ValidateError(R"(ServiceName == "9")", sn), "valid");
   EXPECT_EQ(ValidateError(R"(ServiceTags contains "a\tb")", sn), "valid");
-  EXPECT_EQ(ValidateError("ServiceName matches `(`", sn),
-            "Failed to compile regular expression \"(\": error parsing regexp: missing closing ): `(`");
+  EXPECT_EQ(
+      ValidateError("ServiceName matches `(`", sn),
+      "Failed to compile regular expression \"(\": error parsing regexp: missing closing ): `(`");
   EXPECT_EQ(ValidateError("ServiceName matches `a**`", sn),
-            "Failed to compile regular expression \"a**\": error parsing regexp: invalid nested repetition operator: `**`");
+            "Failed to compile regular expression \"a**\": error parsing regexp: invalid nested "
+            "repetition operator: `**`");
 
   // Custom schemas: the other primitive kinds coerce as Go's strconv does.
   SchemaPtr custom = FieldSchema::Struct({
@@ -278,16 +310,22 @@ TEST(FilterEvaluateTest, ValueCoercion) {
       {"Ratio", "", FieldSchema::Float(64)},
       {"Labels", "", FieldSchema::List(FieldSchema::Int())},
   });
-  EXPECT_EQ(ValidateError("Small == 128", *custom),
-            R"(Failed to coerce value "128" for selector "Small": strconv.ParseInt: parsing "128": value out of range)");
-  EXPECT_EQ(ValidateError("Count == -1", *custom),
-            R"(Failed to coerce value "-1" for selector "Count": strconv.ParseUint: parsing "-1": invalid syntax)");
-  EXPECT_EQ(ValidateError("Ratio == 1e400", *custom), R"(parse error: 1:11 (10): rule "number": Invalid number literal)");
-  EXPECT_EQ(ValidateError(R"(Ratio == "1e400")", *custom),
-            R"(Failed to coerce value "1e400" for selector "Ratio": strconv.ParseFloat: parsing "1e400": value out of range)");
-  EXPECT_EQ(ValidateError("x in Labels", *custom),
-            R"(Failed to coerce value "x" for selector "Labels": strconv.ParseInt: parsing "x": invalid syntax)");
-  json::value v = json::parse(R"({"Small": -3, "Count": 18446744073709551615, "Ratio": 0.5, "Labels": [1, 2, 3]})");
+  EXPECT_EQ(
+      ValidateError("Small == 128", *custom),
+      R"(Failed to coerce value "128" for selector "Small": strconv.ParseInt: parsing "128": value out of range)");
+  EXPECT_EQ(
+      ValidateError("Count == -1", *custom),
+      R"(Failed to coerce value "-1" for selector "Count": strconv.ParseUint: parsing "-1": invalid syntax)");
+  EXPECT_EQ(ValidateError("Ratio == 1e400", *custom),
+            R"(parse error: 1:11 (10): rule "number": Invalid number literal)");
+  EXPECT_EQ(
+      ValidateError(R"(Ratio == "1e400")", *custom),
+      R"(Failed to coerce value "1e400" for selector "Ratio": strconv.ParseFloat: parsing "1e400": value out of range)");
+  EXPECT_EQ(
+      ValidateError("x in Labels", *custom),
+      R"(Failed to coerce value "x" for selector "Labels": strconv.ParseInt: parsing "x": invalid syntax)");
+  json::value v = json::parse(
+      R"({"Small": -3, "Count": 18446744073709551615, "Ratio": 0.5, "Labels": [1, 2, 3]})");
   EXPECT_EQ(Eval("Small == -3", v, *custom), "true");
   EXPECT_EQ(Eval("Count == 18446744073709551615", v, *custom), "true");
   EXPECT_EQ(Eval("Ratio == 0.5 and Ratio != 0.25", v, *custom), "true");
@@ -332,9 +370,10 @@ TEST(FilterEvaluateTest, FilterListOverTypedItems) {
   };
   Result<Filter> f = Filter::Create("Port != 80", NodeServiceSchema());
   ASSERT_TRUE(f.ok());
-  Result<std::vector<Svc>> kept = FilterList(*f, std::vector<Svc>{{"a", 80}, {"b", 81}, {"c", 82}}, [](const Svc& s) {
-    return json::value{{"ID", s.id}, {"Port", s.port}};
-  });
+  Result<std::vector<Svc>> kept =
+      FilterList(*f, std::vector<Svc>{{"a", 80}, {"b", 81}, {"c", 82}}, [](const Svc& s) {
+        return json::value{{"ID", s.id}, {"Port", s.port}};
+      });
   ASSERT_TRUE(kept.ok());
   ASSERT_EQ(kept->size(), 2u);
   EXPECT_EQ((*kept)[0].id, "b");
@@ -351,16 +390,21 @@ TEST(FilterEvaluateTest, SchemalessEvaluation) {
   EXPECT_EQ(EvalUntyped("Address is empty", svc), "true");  // strings too, without a schema
   EXPECT_EQ(EvalUntyped("Foo == bar", svc), "false");       // unknown keys are missing ones
   EXPECT_EQ(EvalUntyped("Foo != bar", svc), "true");
-  EXPECT_EQ(EvalUntyped("Port == abc", svc),
-            R"(error: Failed to coerce value "abc" for selector "Port": strconv.ParseInt: parsing "abc": invalid syntax)");
-  EXPECT_EQ(EvalUntyped("Tags == primary", svc), R"(error: Invalid match operator "Equal" for selector "Tags")");
-  EXPECT_EQ(EvalUntyped("Port.x == 1", svc),
-            R"(error: Value at selector "Port" with type int64 does not support nested field selection)");
+  EXPECT_EQ(
+      EvalUntyped("Port == abc", svc),
+      R"(error: Failed to coerce value "abc" for selector "Port": strconv.ParseInt: parsing "abc": invalid syntax)");
+  EXPECT_EQ(EvalUntyped("Tags == primary", svc),
+            R"(error: Invalid match operator "Equal" for selector "Tags")");
+  EXPECT_EQ(
+      EvalUntyped("Port.x == 1", svc),
+      R"(error: Value at selector "Port" with type int64 does not support nested field selection)");
   EXPECT_EQ(EvalUntyped("ID matches `(`", svc),
-            "error: Failed to compile regular expression \"(\": error parsing regexp: missing closing ): `(`");
+            "error: Failed to compile regular expression \"(\": error parsing regexp: missing "
+            "closing ): `(`");
   json::value csn = json::parse(kCheckServiceNode);
   EXPECT_EQ(EvalUntyped("Checks.Status == critical", csn), "true");
-  EXPECT_EQ(EvalUntyped("Checks.CheckID == serfHealth and Checks.ServiceTags is empty", csn), "true");
+  EXPECT_EQ(EvalUntyped("Checks.CheckID == serfHealth and Checks.ServiceTags is empty", csn),
+            "true");
 }
 
 }  // namespace

@@ -22,7 +22,9 @@ TEST(FilterGoStrconvTest, QuoteLikeGo) {
 TEST(FilterGoStrconvTest, Unquote) {
   std::string out;
   ASSERT_TRUE(GoUnquote(R"("a\x41\u00e9\101\\")", &out));
-  EXPECT_EQ(out, "aA\xC3\xA9" "A\\");
+  EXPECT_EQ(out,
+            "aA\xC3\xA9"
+            "A\\");
   ASSERT_TRUE(GoUnquote("`a\\n\rb`", &out));
   EXPECT_EQ(out, "a\\nb");
   EXPECT_FALSE(GoUnquote(R"("\")", &out));
@@ -97,8 +99,8 @@ TEST(FilterGoStrconvTest, ParseUintFloatBool) {
 
 TEST(FilterGoStrconvTest, DecodeRuneRejectsWhatGoRejects) {
   EXPECT_EQ(DecodeRune("\xC3\xA9", 0).rune, 0xE9u);
-  EXPECT_EQ(DecodeRune("\xC0\x80", 0).width, 1);          // overlong
-  EXPECT_EQ(DecodeRune("\xED\xA0\x80", 0).rune, kRuneError);  // surrogate
+  EXPECT_EQ(DecodeRune("\xC0\x80", 0).width, 1);                  // overlong
+  EXPECT_EQ(DecodeRune("\xED\xA0\x80", 0).rune, kRuneError);      // surrogate
   EXPECT_EQ(DecodeRune("\xF4\x90\x80\x80", 0).rune, kRuneError);  // past U+10FFFF
   EXPECT_EQ(DecodeRune("\xF0\x9F\x98\x80", 0).rune, 0x1F600u);
   EXPECT_EQ(DecodeRune("", 0).width, 0);

@@ -52,13 +52,15 @@ TEST(FilterParserTest, LogicalOperatorsAndPrecedence) {
             R"((or (and (in foo "x") (not (== str "something"))) (is-empty list)))");
   EXPECT_EQ(Parse("a == 1 or b == 2 and c == 3"), R"((or (== a "1") (and (== b "2") (== c "3"))))");
   // and/or chains nest to the right.
-  EXPECT_EQ(Parse("a == 1 and b == 2 and c == 3"), R"((and (== a "1") (and (== b "2") (== c "3"))))");
+  EXPECT_EQ(Parse("a == 1 and b == 2 and c == 3"),
+            R"((and (== a "1") (and (== b "2") (== c "3"))))");
 }
 
 TEST(FilterParserTest, Parentheses) {
   EXPECT_EQ(Parse("x in foo and not (str == something or list is empty)"),
             R"((and (in foo "x") (not (or (== str "something") (is-empty list)))))");
-  EXPECT_EQ(Parse("(a == 1 or b == 2) and c == 3"), R"((and (or (== a "1") (== b "2")) (== c "3")))");
+  EXPECT_EQ(Parse("(a == 1 or b == 2) and c == 3"),
+            R"((and (or (== a "1") (== b "2")) (== c "3")))");
   EXPECT_EQ(Parse("\t\r\n ( \t\r\n foo \t\r\n == \t\r\n x \t\r\n ) \t\r\n"), R"((== foo "x"))");
   EXPECT_EQ(Parse("((((a == 1))))"), R"((== a "1"))");
   // Consul 1.8's grammar lets a number end at ")".
@@ -105,9 +107,12 @@ TEST(FilterParserTest, BadEscapesAreUnquoteErrors) {
 }
 
 TEST(FilterParserTest, Selectors) {
-  EXPECT_EQ(Parse("`environment` in foo.bar[\"meta\"].tags[\t`ENV` ]"), R"((in foo.bar.meta.tags.ENV "environment"))");
-  EXPECT_EQ(Parse(R"(environment in foo["bar"]["meta"]["tags"]["ENV"])"), R"((in foo.bar.meta.tags.ENV "environment"))");
-  EXPECT_EQ(Parse("environment in foo.bar.meta.tags.ENV"), R"((in foo.bar.meta.tags.ENV "environment"))");
+  EXPECT_EQ(Parse("`environment` in foo.bar[\"meta\"].tags[\t`ENV` ]"),
+            R"((in foo.bar.meta.tags.ENV "environment"))");
+  EXPECT_EQ(Parse(R"(environment in foo["bar"]["meta"]["tags"]["ENV"])"),
+            R"((in foo.bar.meta.tags.ENV "environment"))");
+  EXPECT_EQ(Parse("environment in foo.bar.meta.tags.ENV"),
+            R"((in foo.bar.meta.tags.ENV "environment"))");
   EXPECT_EQ(Parse("environment in foo[\"abc-def ghi \xC3\xA5\xC3\x9F\"]"),
             "(in foo.abc-def ghi \xC3\xA5\xC3\x9F \"environment\")");
   EXPECT_EQ(Parse(R"(Service.Meta["env"] == prod)"), R"((== Service.Meta.env "prod"))");
@@ -124,33 +129,45 @@ TEST(FilterParserTest, BexprParseErrors) {
   EXPECT_EQ(ParseError("foo == `12x"), R"(1:12 (11): rule "string": Unterminated string literal)");
   EXPECT_EQ(ParseError("foo == 3x"), R"(1:9 (8): rule "number": Invalid number literal)");
   EXPECT_EQ(ParseError("foo[3] == abc"), R"(1:5 (4): rule "index": Invalid index)");
-  EXPECT_EQ(ParseError("x in foo[\"abc\""), R"(1:15 (14): rule "index": Unclosed index expression)");
-  EXPECT_EQ(ParseError("foo[\"abc\" == 3"), R"(1:11 (10): rule "index": Unclosed index expression)");
+  EXPECT_EQ(ParseError("x in foo[\"abc\""),
+            R"(1:15 (14): rule "index": Unclosed index expression)");
+  EXPECT_EQ(ParseError("foo[\"abc\" == 3"),
+            R"(1:11 (10): rule "index": Unclosed index expression)");
   EXPECT_EQ(ParseError("x in 32"), R"(1:6 (5): rule "match": Invalid selector)");
-  EXPECT_EQ(ParseError("32 == 32"), R"(1:4 (3): no match found, expected: "in", "not" or [ \t\r\n])");
-  EXPECT_EQ(ParseError("32 is empty"), R"(1:4 (3): no match found, expected: "in", "not" or [ \t\r\n])");
-  EXPECT_EQ(ParseError("x in foo abc"), R"(1:10 (9): no match found, expected: "and", "or", [ \t\r\n] or EOF)");
-  EXPECT_EQ(ParseError("x in foo and "),
-            R"(1:14 (13): no match found, expected: "(", "-", "0", "\"", "`", "not", [ \t\r\n], [1-9] or [a-zA-Z])");
-  EXPECT_EQ(ParseError("x in foo or "),
-            R"(1:13 (12): no match found, expected: "(", "-", "0", "\"", "`", "not", [ \t\r\n], [1-9] or [a-zA-Z])");
-  EXPECT_EQ(ParseError("x in foo or not "),
-            R"(1:17 (16): no match found, expected: "!=", "(", "-", "0", "==", "\"", "`", "contains", "in", )"
-            R"("is", "matches", "not", [ \t\r\n], [1-9] or [a-zA-Z])");
+  EXPECT_EQ(ParseError("32 == 32"),
+            R"(1:4 (3): no match found, expected: "in", "not" or [ \t\r\n])");
+  EXPECT_EQ(ParseError("32 is empty"),
+            R"(1:4 (3): no match found, expected: "in", "not" or [ \t\r\n])");
+  EXPECT_EQ(ParseError("x in foo abc"),
+            R"(1:10 (9): no match found, expected: "and", "or", [ \t\r\n] or EOF)");
+  EXPECT_EQ(
+      ParseError("x in foo and "),
+      R"(1:14 (13): no match found, expected: "(", "-", "0", "\"", "`", "not", [ \t\r\n], [1-9] or [a-zA-Z])");
+  EXPECT_EQ(
+      ParseError("x in foo or "),
+      R"(1:13 (12): no match found, expected: "(", "-", "0", "\"", "`", "not", [ \t\r\n], [1-9] or [a-zA-Z])");
+  EXPECT_EQ(
+      ParseError("x in foo or not "),
+      R"(1:17 (16): no match found, expected: "!=", "(", "-", "0", "==", "\"", "`", "contains", "in", )"
+      R"("is", "matches", "not", [ \t\r\n], [1-9] or [a-zA-Z])");
   EXPECT_EQ(ParseError("(foo == 4"), R"(1:10 (9): rule "grouping": Unmatched parentheses)");
 }
 
 TEST(FilterParserTest, MoreParseErrors) {
   // The binding-rule example in Consul's tests, with 1.8's identifier class.
-  EXPECT_EQ(ParseError("group-name in list.groups"),
-            R"(1:6 (5): no match found, expected: "!=", ".", "==", "[", [ \t\r\n] or [a-zA-Z0-9_])");
-  EXPECT_EQ(ParseError(""),
-            R"(1:1 (0): no match found, expected: "(", "-", "0", "\"", "`", "not", [ \t\r\n], [1-9] or [a-zA-Z])");
-  EXPECT_EQ(ParseError("foo =="),
-            R"(1:7 (6): no match found, expected: "-", "0", "\"", "`", [ \t\r\n], [1-9] or [a-zA-Z])");
+  EXPECT_EQ(
+      ParseError("group-name in list.groups"),
+      R"(1:6 (5): no match found, expected: "!=", ".", "==", "[", [ \t\r\n] or [a-zA-Z0-9_])");
+  EXPECT_EQ(
+      ParseError(""),
+      R"(1:1 (0): no match found, expected: "(", "-", "0", "\"", "`", "not", [ \t\r\n], [1-9] or [a-zA-Z])");
+  EXPECT_EQ(
+      ParseError("foo =="),
+      R"(1:7 (6): no match found, expected: "-", "0", "\"", "`", [ \t\r\n], [1-9] or [a-zA-Z])");
   EXPECT_EQ(ParseError("((a == 1)"), R"(1:10 (9): rule "grouping": Unmatched parentheses)");
   // After a number the parser also tried "." and more digits at the same place.
-  EXPECT_EQ(ParseError("a == 1)"), R"(1:7 (6): no match found, expected: ".", [ \t\r\n], [0-9] or EOF)");
+  EXPECT_EQ(ParseError("a == 1)"),
+            R"(1:7 (6): no match found, expected: ".", [ \t\r\n], [0-9] or EOF)");
   EXPECT_EQ(ParseError("a == 01"), R"(1:7 (6): rule "number": Invalid number literal)");
   EXPECT_EQ(ParseError("foo is"), R"(1:7 (6): no match found, expected: [ \t\r\n])");
   // "and" needs whitespace on both sides.
@@ -158,7 +175,8 @@ TEST(FilterParserTest, MoreParseErrors) {
 }
 
 TEST(FilterParserTest, LinesAndColumnsFollowNewlines) {
-  EXPECT_EQ(ParseError("a == 1 and\n  b == 2x"), R"(2:9 (19): rule "number": Invalid number literal)");
+  EXPECT_EQ(ParseError("a == 1 and\n  b == 2x"),
+            R"(2:9 (19): rule "number": Invalid number literal)");
 }
 
 TEST(FilterParserTest, InvalidUtf8IsAnEncodingError) {
@@ -198,8 +216,9 @@ TEST(FilterParserTest, ErrorsInsideNestedGroupsDoNotMultiply) {
   std::string error = ParseError(input);
   // Pigeon reads onto the bad byte while consuming "a" (rule DoubleStringChar); the unclosed
   // groups are reported too, each error once.
-  EXPECT_EQ(error, "1:48 (47): rule DoubleStringChar: invalid encoding\n"
-                   R"(1:50 (49): rule "grouping": Unmatched parentheses)");
+  EXPECT_EQ(error,
+            "1:48 (47): rule DoubleStringChar: invalid encoding\n"
+            R"(1:50 (49): rule "grouping": Unmatched parentheses)");
 }
 
 TEST(FilterParserTest, NestedParenthesesParseInPolynomialTime) {

@@ -101,10 +101,14 @@ TEST(FilterRegexTest, GoErrorTexts) {
   EXPECT_EQ(CompileError("a(b"), "error parsing regexp: missing closing ): `a(b`");
   EXPECT_EQ(CompileError("a)"), "error parsing regexp: unexpected ): `a)`");
   EXPECT_EQ(CompileError("a**"), "error parsing regexp: invalid nested repetition operator: `**`");
-  EXPECT_EQ(CompileError("a+*?"), "error parsing regexp: invalid nested repetition operator: `+*?`");
-  EXPECT_EQ(CompileError("*a"), "error parsing regexp: missing argument to repetition operator: `*`");
-  EXPECT_EQ(CompileError("(+)"), "error parsing regexp: missing argument to repetition operator: `+`");
-  EXPECT_EQ(CompileError("a|?"), "error parsing regexp: missing argument to repetition operator: `?`");
+  EXPECT_EQ(CompileError("a+*?"),
+            "error parsing regexp: invalid nested repetition operator: `+*?`");
+  EXPECT_EQ(CompileError("*a"),
+            "error parsing regexp: missing argument to repetition operator: `*`");
+  EXPECT_EQ(CompileError("(+)"),
+            "error parsing regexp: missing argument to repetition operator: `+`");
+  EXPECT_EQ(CompileError("a|?"),
+            "error parsing regexp: missing argument to repetition operator: `?`");
   EXPECT_EQ(CompileError("a{1001}"), "error parsing regexp: invalid repeat count: `{1001}`");
   EXPECT_EQ(CompileError("a{3,2}"), "error parsing regexp: invalid repeat count: `{3,2}`");
   EXPECT_EQ(CompileError("[a"), "error parsing regexp: missing closing ]: `[a`");
@@ -112,19 +116,24 @@ TEST(FilterRegexTest, GoErrorTexts) {
   EXPECT_EQ(CompileError("\\q"), "error parsing regexp: invalid escape sequence: `\\q`");
   EXPECT_EQ(CompileError("\\1"), "error parsing regexp: invalid escape sequence: `\\1`");
   EXPECT_EQ(CompileError("\\C"), "error parsing regexp: invalid escape sequence: `\\C`");
-  EXPECT_EQ(CompileError("a\\"), "error parsing regexp: trailing backslash at end of expression: ``");
+  EXPECT_EQ(CompileError("a\\"),
+            "error parsing regexp: trailing backslash at end of expression: ``");
   EXPECT_EQ(CompileError("(?P<>a)"), "error parsing regexp: invalid named capture: `(?P<>`");
   EXPECT_EQ(CompileError("(?P<a"), "error parsing regexp: invalid named capture: `(?P<a`");
-  EXPECT_EQ(CompileError("(?z)"), "error parsing regexp: invalid or unsupported Perl syntax: `(?z`");
-  EXPECT_EQ(CompileError("(?i-)"), "error parsing regexp: invalid or unsupported Perl syntax: `(?i-)`");
-  EXPECT_EQ(CompileError("[[:foo:]]"), "error parsing regexp: invalid character class range: `[:foo:]`");
+  EXPECT_EQ(CompileError("(?z)"),
+            "error parsing regexp: invalid or unsupported Perl syntax: `(?z`");
+  EXPECT_EQ(CompileError("(?i-)"),
+            "error parsing regexp: invalid or unsupported Perl syntax: `(?i-)`");
+  EXPECT_EQ(CompileError("[[:foo:]]"),
+            "error parsing regexp: invalid character class range: `[:foo:]`");
   EXPECT_EQ(CompileError("a\xff"), "error parsing regexp: invalid UTF-8: `a\xff`");
   // A documented difference: Go knows the Unicode tables, this engine only \p{Any}.
   EXPECT_EQ(CompileError("\\pL"), "error parsing regexp: invalid character class range: `\\pL`");
 }
 
 TEST(FilterRegexTest, ProgramSizeIsCapped) {
-  EXPECT_EQ(CompileError("(x{1000}){1000}"), "error parsing regexp: expression too large: `(x{1000}){1000}`");
+  EXPECT_EQ(CompileError("(x{1000}){1000}"),
+            "error parsing regexp: expression too large: `(x{1000}){1000}`");
   EXPECT_EQ(CompileError("x{1000}"), "compiled");
 }
 
@@ -136,7 +145,9 @@ TEST(FilterRegexTest, NoCatastrophicBacktracking) {
 }
 
 TEST(FilterRegexTest, InvalidUtf8InTextIsReplacementCharacters) {
-  EXPECT_TRUE(Matches("^a.b$", "a\xff" "b"));
+  EXPECT_TRUE(Matches("^a.b$",
+                      "a\xff"
+                      "b"));
   EXPECT_TRUE(Matches("\xEF\xBF\xBD", "\xff"));  // U+FFFD matches an invalid byte, as in Go
 }
 

@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <fstream>
 #include <map>
-#include <string_view>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace consulate::gossip::testing {

@@ -65,10 +65,12 @@ TEST(LzwTest, RoundTripsIncludingTableResets) {
 TEST(LzwTest, RejectsBadStreams) {
   std::string ok = lzw::Compress("hello hello hello");
   // Missing eof.
-  EXPECT_TRUE(lzw::Decompress(std::string_view(ok).substr(0, ok.size() - 2), 1000).status().IsCorruption());
+  EXPECT_TRUE(
+      lzw::Decompress(std::string_view(ok).substr(0, ok.size() - 2), 1000).status().IsCorruption());
   // A code past the table: clear then code 300 (9 bits each, LSB first).
   uint32_t bits = 256 | (300u << 9);
-  std::string bad = {static_cast<char>(bits), static_cast<char>(bits >> 8), static_cast<char>(bits >> 16)};
+  std::string bad = {static_cast<char>(bits), static_cast<char>(bits >> 8),
+                     static_cast<char>(bits >> 16)};
   EXPECT_TRUE(lzw::Decompress(bad, 1000).status().IsCorruption());
   // Output limit.
   std::string run(10000, 'q');
@@ -80,14 +82,18 @@ void FixedNonce(uint8_t* out, size_t n) {
   for (size_t i = 0; i < n; ++i) out[i] = static_cast<uint8_t>(0xa0 + i);
 }
 
-const std::string kKey = std::string("\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f", 16);
+const std::string kKey =
+    std::string("\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f", 16);
 
 TEST(CryptoTest, Version1KnownAnswer) {
   // AES-128-GCM, key 00..0f, nonce a0..ab, plaintext "hello", no AAD; computed independently with
   // Go's crypto/cipher (the code memberlist's encryptPayload calls).
   std::string sealed;
   ASSERT_TRUE(EncryptPayload(1, kKey, "hello", {}, &sealed, FixedNonce).ok());
-  EXPECT_EQ(Hex(sealed), "01a0a1a2a3a4a5a6a7a8a9aaab" "c2e354d711" "2a284486d3b3eceef9d70adf5d9a38b1");
+  EXPECT_EQ(Hex(sealed),
+            "01a0a1a2a3a4a5a6a7a8a9aaab"
+            "c2e354d711"
+            "2a284486d3b3eceef9d70adf5d9a38b1");
   EXPECT_EQ(sealed.size(), EncryptedLength(1, 5));
   auto plain = DecryptPayload({kKey}, sealed, {});
   ASSERT_TRUE(plain.ok());

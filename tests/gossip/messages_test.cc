@@ -41,13 +41,21 @@ class GoldenTest : public ::testing::Test {
 
 TEST_F(GoldenTest, Ping) {
   Check("ping", Ping{.seq_no = 7, .node = "node-b"});
-  Check("ping_source", Ping{.seq_no = 70000, .node = "node-b", .source_addr = kLocalhost,
-                            .source_port = 8301, .source_node = "node-a"});
+  Check("ping_source", Ping{.seq_no = 70000,
+                            .node = "node-b",
+                            .source_addr = kLocalhost,
+                            .source_port = 8301,
+                            .source_node = "node-a"});
 }
 
 TEST_F(GoldenTest, IndirectPing) {
-  Check("indirect_ping", IndirectPing{.seq_no = 300, .target = kLocalhost, .port = 8301, .node = "node-c",
-                                      .nack = true, .source_addr = kLocalhost, .source_port = 8302,
+  Check("indirect_ping", IndirectPing{.seq_no = 300,
+                                      .target = kLocalhost,
+                                      .port = 8301,
+                                      .node = "node-c",
+                                      .nack = true,
+                                      .source_addr = kLocalhost,
+                                      .source_port = 8302,
                                       .source_node = "node-a"});
 }
 
@@ -60,10 +68,16 @@ TEST_F(GoldenTest, AckNackErr) {
 
 TEST_F(GoldenTest, SuspectAliveDead) {
   Check("suspect", Suspect{.incarnation = 3, .node = "node-c", .from = "node-a"});
-  Check("alive", Alive{.incarnation = 1, .node = "node-a", .addr = kLocalhost, .port = 8301,
-                       .meta = std::string("\xff\x81\xa4role\xa6" "consul"), .vsn = kVsn});
+  Check("alive", Alive{.incarnation = 1,
+                       .node = "node-a",
+                       .addr = kLocalhost,
+                       .port = 8301,
+                       .meta = std::string("\xff\x81\xa4role\xa6"
+                                           "consul"),
+                       .vsn = kVsn});
   // A memberlist without a delegate sends nil Meta.
-  Check("alive_nil_meta", Alive{.incarnation = 2, .node = "x", .addr = kLocalhost, .port = 7946, .vsn = kVsn});
+  Check("alive_nil_meta",
+        Alive{.incarnation = 2, .node = "x", .addr = kLocalhost, .port = 7946, .vsn = kVsn});
   Check("dead", Dead{.incarnation = 5, .node = "node-c", .from = "node-c"});
 }
 
@@ -71,8 +85,13 @@ TEST_F(GoldenTest, StreamHeaders) {
   Check("push_pull_header", PushPullHeader{.nodes = 2, .user_state_len = 1234, .join = true});
   Check("user_msg_header", UserMsgHeader{.user_msg_len = 70000});
   // pushNodeState has no type byte of its own.
-  const PushNodeState n{.name = "node-a", .addr = kLocalhost, .port = 8301, .meta = "m", .incarnation = 1,
-                        .state = NodeState::kLeft, .vsn = kVsn};
+  const PushNodeState n{.name = "node-a",
+                        .addr = kLocalhost,
+                        .port = 8301,
+                        .meta = "m",
+                        .incarnation = 1,
+                        .state = NodeState::kLeft,
+                        .vsn = kVsn};
   std::string out;
   msgpack::Writer w(&out);
   EncodeBody(n, &w);
@@ -113,7 +132,11 @@ TEST(MessagesTest, DecodeRejectsWrongTypes) {
 TEST(PacketTest, CompoundLayoutAndSplit) {
   const std::vector<std::string> parts = {"abc", "", std::string(300, 'x')};
   std::string c = MakeCompound(parts);
-  EXPECT_EQ(ToHex(c.substr(0, 8)), "0703" "0003" "0000" "012c");
+  EXPECT_EQ(ToHex(c.substr(0, 8)),
+            "0703"
+            "0003"
+            "0000"
+            "012c");
   std::vector<std::string_view> split;
   int truncated = -1;
   ASSERT_TRUE(SplitCompound(std::string_view(c).substr(1), &split, &truncated).ok());
@@ -156,7 +179,8 @@ TEST(PacketTest, FullPipelineRoundTripsEveryLayer) {
   const std::string compound = MakeCompound(parts);
   for (bool compress : {false, true}) {
     for (bool crc : {false, true}) {
-      for (const Keyring* keyring : {static_cast<const Keyring*>(nullptr), static_cast<const Keyring*>(&*ring)}) {
+      for (const Keyring* keyring :
+           {static_cast<const Keyring*>(nullptr), static_cast<const Keyring*>(&*ring)}) {
         PacketWriteOptions w{.compress = compress, .add_crc = crc, .keyring = keyring};
         auto packet = EncodePacket(compound, w);
         ASSERT_TRUE(packet.ok());
@@ -191,7 +215,8 @@ TEST(PacketTest, EncryptionVerifyIncoming) {
   const std::string plain = EncodeMessage(Ping{.seq_no = 3, .node = "b"});
   // verify_incoming: plaintext is refused. Without it (rolling upgrade) it is read as plaintext.
   EXPECT_TRUE(UnpackPacket(plain, PacketReadOptions{.keyring = &*ring}).status().IsCorruption());
-  auto relaxed = UnpackPacket(plain, PacketReadOptions{.keyring = &*ring, .verify_incoming = false});
+  auto relaxed =
+      UnpackPacket(plain, PacketReadOptions{.keyring = &*ring, .verify_incoming = false});
   ASSERT_TRUE(relaxed.ok());
   EXPECT_EQ(relaxed->messages[0].type, MessageType::kPing);
   // Encryption version 0 (PKCS7) is still accepted.
@@ -217,10 +242,19 @@ TEST(PacketTest, NestingAndEmptyAreRejected) {
 PushPull SamplePushPull() {
   PushPull pp;
   pp.join = true;
-  pp.nodes.push_back(PushNodeState{.name = "a", .addr = kLocalhost, .port = 7946, .meta = "\xff\x80",
-                                   .incarnation = 1, .state = NodeState::kAlive, .vsn = kVsn});
-  pp.nodes.push_back(PushNodeState{.name = "b", .addr = kLocalhost, .port = 7947, .incarnation = 4,
-                                   .state = NodeState::kDead, .vsn = kVsn});
+  pp.nodes.push_back(PushNodeState{.name = "a",
+                                   .addr = kLocalhost,
+                                   .port = 7946,
+                                   .meta = "\xff\x80",
+                                   .incarnation = 1,
+                                   .state = NodeState::kAlive,
+                                   .vsn = kVsn});
+  pp.nodes.push_back(PushNodeState{.name = "b",
+                                   .addr = kLocalhost,
+                                   .port = 7947,
+                                   .incarnation = 4,
+                                   .state = NodeState::kDead,
+                                   .vsn = kVsn});
   pp.user_state = "\x02serf state";
   return pp;
 }
@@ -236,7 +270,8 @@ TEST(StreamTest, PlainPushPullArrivesInPieces) {
   for (size_t n = 0; n < msg.size(); ++n) {
     StreamMessage out;
     size_t consumed = 99;
-    ASSERT_TRUE(ReadStreamMessage(std::string_view(buffer).substr(0, n), {}, &out, &consumed).ok()) << n;
+    ASSERT_TRUE(ReadStreamMessage(std::string_view(buffer).substr(0, n), {}, &out, &consumed).ok())
+        << n;
     EXPECT_EQ(consumed, 0u) << n;
   }
   StreamMessage out;
@@ -262,10 +297,13 @@ TEST(StreamTest, CompressedAndEncryptedStreams) {
       StreamMessage out;
       size_t consumed = 0;
       // The 5-byte header alone, then all but one byte: need more.
-      ASSERT_TRUE(ReadStreamMessage(std::string_view(*framed).substr(0, 5), {.keyring = &*ring}, &out, &consumed).ok());
+      ASSERT_TRUE(ReadStreamMessage(std::string_view(*framed).substr(0, 5), {.keyring = &*ring},
+                                    &out, &consumed)
+                      .ok());
       EXPECT_EQ(consumed, 0u);
-      ASSERT_TRUE(ReadStreamMessage(std::string_view(*framed).substr(0, framed->size() - 1), {.keyring = &*ring},
-                                    &out, &consumed).ok());
+      ASSERT_TRUE(ReadStreamMessage(std::string_view(*framed).substr(0, framed->size() - 1),
+                                    {.keyring = &*ring}, &out, &consumed)
+                      .ok());
       EXPECT_EQ(consumed, 0u);
       ASSERT_TRUE(ReadStreamMessage(*framed, {.keyring = &*ring}, &out, &consumed).ok());
       EXPECT_EQ(consumed, framed->size());
@@ -287,7 +325,9 @@ TEST(StreamTest, StreamPolicyErrors) {
   StreamMessage out;
   size_t consumed = 0;
   EXPECT_TRUE(ReadStreamMessage(plain, {.keyring = &*ring}, &out, &consumed).IsCorruption());
-  ASSERT_TRUE(ReadStreamMessage(plain, {.keyring = &*ring, .verify_incoming = false}, &out, &consumed).ok());
+  ASSERT_TRUE(
+      ReadStreamMessage(plain, {.keyring = &*ring, .verify_incoming = false}, &out, &consumed)
+          .ok());
   EXPECT_EQ(out.type, MessageType::kPing);
   // Frame length over the limit.
   const std::string huge("\x0a\x7f\xff\xff\xff", 5);
@@ -312,7 +352,8 @@ TEST(StreamTest, UserMessageStream) {
   std::string got;
   ASSERT_TRUE(DecodeUserStream(out.body, &got).ok());
   EXPECT_EQ(got, payload);
-  EXPECT_TRUE(DecodeUserStream(std::string_view(out.body).substr(0, out.body.size() - 1), &got).IsCorruption());
+  EXPECT_TRUE(DecodeUserStream(std::string_view(out.body).substr(0, out.body.size() - 1), &got)
+                  .IsCorruption());
 }
 
 TEST(StreamTest, DecodePushPullChecksCounts) {

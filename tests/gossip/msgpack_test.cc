@@ -51,7 +51,8 @@ TEST(MsgpackWriterTest, SignedIntegersLikeGo) {
   EXPECT_EQ(Encode([](Writer& w) { w.Int(-128); }), "d080");
   EXPECT_EQ(Encode([](Writer& w) { w.Int(-129); }), "d1ff7f");
   EXPECT_EQ(Encode([](Writer& w) { w.Int(-32769); }), "d2ffff7fff");
-  EXPECT_EQ(Encode([](Writer& w) { w.Int(std::numeric_limits<int64_t>::min()); }), "d38000000000000000");
+  EXPECT_EQ(Encode([](Writer& w) { w.Int(std::numeric_limits<int64_t>::min()); }),
+            "d38000000000000000");
 }
 
 TEST(MsgpackWriterTest, StringsAndBytesUseRawFormsWithoutWriteExt) {
@@ -90,7 +91,12 @@ TEST(MsgpackWriterTest, ContainersFloatsAndExt) {
   EXPECT_EQ(Encode([](Writer& w) { w.Float32(1.5f); }), "ca3fc00000");
   EXPECT_EQ(Encode([](Writer& w) { w.Ext(5, "ab"); }), "d5056162");
   EXPECT_EQ(Encode([](Writer& w) { w.Ext(5, "abc"); }), "c70305616263");
-  EXPECT_EQ(Encode([](Writer& w) { w.Bool(true); w.Bool(false); w.Nil(); }), "c3c2c0");
+  EXPECT_EQ(Encode([](Writer& w) {
+              w.Bool(true);
+              w.Bool(false);
+              w.Nil();
+            }),
+            "c3c2c0");
 }
 
 TEST(MsgpackWriterTest, StructFieldsAreSortedByName) {
@@ -102,7 +108,14 @@ TEST(MsgpackWriterTest, StructFieldsAreSortedByName) {
     s.Field("Payload").Nil();
     s.Finish();
   });
-  EXPECT_EQ(hex, "83" "a44e6f6465" "a161" "a75061796c6f6164" "c0" "a55365714e6f" "01");
+  EXPECT_EQ(hex,
+            "83"
+            "a44e6f6465"
+            "a161"
+            "a75061796c6f6164"
+            "c0"
+            "a55365714e6f"
+            "01");
 }
 
 Value MustDecode(const std::string& bytes) {
@@ -128,10 +141,10 @@ TEST(MsgpackReaderTest, DecodesEveryForm) {
   w.MapHeader(1);
   w.Str("k");
   w.Uint(7);
-  buf += "\xd9\x02ok";      // str8
-  buf += std::string("\xc4\x01\x00", 3);  // bin8
+  buf += "\xd9\x02ok";                            // str8
+  buf += std::string("\xc4\x01\x00", 3);          // bin8
   buf += std::string("\xca\x3f\xc0\x00\x00", 5);  // float32 1.5
-  buf += "\xd0\x80";        // int8 -128
+  buf += "\xd0\x80";                              // int8 -128
   Value v = MustDecode(buf);
   ASSERT_EQ(v.type, Value::Type::kArray);
   ASSERT_EQ(v.array.size(), 12u);
@@ -189,14 +202,17 @@ TEST(MsgpackReaderTest, RejectsBadInputWithoutCrashing) {
   const std::vector<std::pair<std::string, bool>> cases = {
       // {input, is only truncated}
       {"", true},
-      {std::string("\xc1", 1), false},              // never-used format byte
-      {std::string("\xcd\x01", 2), true},           // uint16 cut short
-      {std::string("\xa5" "ab", 3), true},          // fixstr longer than input
-      {std::string("\xdb\xff\xff\xff\xff", 5), true},  // str32 of 4 GiB
-      {std::string("\xdd\x7f\xff\xff\xff", 5), true},  // array32 of 2^31 elements
+      {std::string("\xc1", 1), false},     // never-used format byte
+      {std::string("\xcd\x01", 2), true},  // uint16 cut short
+      {std::string("\xa5"
+                   "ab",
+                   3),
+       true},                                              // fixstr longer than input
+      {std::string("\xdb\xff\xff\xff\xff", 5), true},      // str32 of 4 GiB
+      {std::string("\xdd\x7f\xff\xff\xff", 5), true},      // array32 of 2^31 elements
       {std::string("\xdf\x7f\xff\xff\xff\xc0", 6), true},  // map32 of 2^31 entries
-      {std::string("\x92\x01", 2), true},           // array missing an element
-      {std::string("\xc7\x02", 2), true},           // ext8 without type byte
+      {std::string("\x92\x01", 2), true},                  // array missing an element
+      {std::string("\xc7\x02", 2), true},                  // ext8 without type byte
   };
   for (const auto& [input, truncated_only] : cases) {
     std::string_view in = input;
@@ -241,7 +257,8 @@ TEST(MsgpackConversionTest, FollowsGoDecodeRules) {
   int32_t i32 = 0;
   EXPECT_TRUE(Get(MustDecode(one([](Writer& w) { w.Int(-2147483648LL); })), &i32, "x").ok());
   EXPECT_EQ(i32, INT32_MIN);
-  EXPECT_TRUE(Get(MustDecode(one([](Writer& w) { w.Uint(1ull << 31); })), &i32, "x").IsCorruption());
+  EXPECT_TRUE(
+      Get(MustDecode(one([](Writer& w) { w.Uint(1ull << 31); })), &i32, "x").IsCorruption());
   bool b = false;
   EXPECT_TRUE(Get(MustDecode(one([](Writer& w) { w.Uint(1); })), &b, "x").ok());  // Go takes 0/1
   EXPECT_TRUE(b);
@@ -274,17 +291,19 @@ TEST(MsgpackConversionTest, DecodeStructVisitsFieldsAndRejectsNonMaps) {
                 return Status::OK();
               }).ok());
   EXPECT_EQ(names, (std::vector<std::string>{"A", "Unknown"}));
-  EXPECT_TRUE(DecodeStruct(MustDecode(std::string("\x91\x01", 2)), "t",
-                           [](std::string_view, const Value&) { return Status::OK(); })
-                  .IsCorruption());
+  EXPECT_TRUE(
+      DecodeStruct(MustDecode(std::string("\x91\x01", 2)), "t", [](std::string_view, const Value&) {
+        return Status::OK();
+      }).IsCorruption());
   // Non-string key.
   EXPECT_TRUE(DecodeStruct(MustDecode(std::string("\x81\x01\x02", 3)), "t",
                            [](std::string_view, const Value&) { return Status::OK(); })
                   .IsCorruption());
   // nil is a zero struct: no fields.
-  EXPECT_TRUE(DecodeStruct(MustDecode(std::string("\xc0", 1)), "t",
-                           [](std::string_view, const Value&) { return Status::Internal("called"); })
-                  .ok());
+  EXPECT_TRUE(
+      DecodeStruct(MustDecode(std::string("\xc0", 1)), "t", [](std::string_view, const Value&) {
+        return Status::Internal("called");
+      }).ok());
 }
 
 }  // namespace

@@ -96,8 +96,8 @@ void CheckSerfMessage(std::string_view msg, Seen* seen) {
     }
     case serf::SerfMessageType::kQueryResponse: {
       auto r = ExpectSerfIdentical<serf::QueryResponseMessage>(msg);
-      if (!r.payload.empty() &&
-          static_cast<serf::SerfMessageType>(r.payload.view()[0]) == serf::SerfMessageType::kKeyResponse) {
+      if (!r.payload.empty() && static_cast<serf::SerfMessageType>(r.payload.view()[0]) ==
+                                    serf::SerfMessageType::kKeyResponse) {
         seen->key_responses.push_back(ExpectSerfIdentical<serf::KeyResponse>(r.payload.view()));
       }
       seen->responses.push_back(std::move(r));
@@ -113,7 +113,8 @@ void CheckSerfMessage(std::string_view msg, Seen* seen) {
       return CheckSerfMessage(inner, seen);
     }
     default:
-      ADD_FAILURE() << "unexpected serf message type " << static_cast<int>(type) << " " << ToHex(msg);
+      ADD_FAILURE() << "unexpected serf message type " << static_cast<int>(type) << " "
+                    << ToHex(msg);
   }
 }
 
@@ -175,7 +176,9 @@ void CheckPushPull(const StreamMessage& msg, Seen* seen) {
   ASSERT_TRUE(serf::DecodeSerfMessage(std::string_view(pp.user_state).substr(1), &spp).ok());
   // StatusLTimes is a Go map (random order), so compare decoded values after our re-encoding.
   serf::SerfPushPull again;
-  ASSERT_TRUE(serf::DecodeSerfMessage(std::string_view(serf::EncodeSerfMessage(spp)).substr(1), &again).ok());
+  ASSERT_TRUE(
+      serf::DecodeSerfMessage(std::string_view(serf::EncodeSerfMessage(spp)).substr(1), &again)
+          .ok());
   EXPECT_EQ(again, spp);
   seen->push_pulls.push_back(std::move(pp));
   seen->serf_push_pulls.push_back(std::move(spp));
@@ -370,14 +373,16 @@ TEST(SerfCaptureTest, SecondaryKeyDecryptsAndWrongKeyIsRefused) {
       StreamReadOptions bad_options{&*wrong};
       EXPECT_TRUE(ReadStreamMessage(p.data, bad_options, &msg, &consumed).IsCorruption());
       StreamReadOptions none;
-      EXPECT_FALSE(ReadStreamMessage(p.data, none, &msg, &consumed).ok()) << "encrypted but no keyring";
+      EXPECT_FALSE(ReadStreamMessage(p.data, none, &msg, &consumed).ok())
+          << "encrypted but no keyring";
       continue;
     }
     ++udp;
     EXPECT_TRUE(UnpackPacket(p.data, PacketReadOptions{&*rotating}).ok());
     auto refused = UnpackPacket(p.data, PacketReadOptions{&*wrong});
     ASSERT_FALSE(refused.ok());
-    EXPECT_NE(refused.status().message().find("No installed keys could decrypt the message"), std::string::npos);
+    EXPECT_NE(refused.status().message().find("No installed keys could decrypt the message"),
+              std::string::npos);
   }
   EXPECT_GT(udp, 50);
 }
@@ -397,9 +402,9 @@ TEST(SerfCaptureTest, ReEncryptionWithSameNonceIsByteIdentical) {
       ASSERT_TRUE(plain.ok()) << plain.status().ToString();
       const std::string nonce(payload.substr(1, kEncryptNonceSize));
       std::string sealed;
-      ASSERT_TRUE(EncryptPayload(1, key, *plain, aad, &sealed,
-                                 [&](uint8_t* out, size_t n) { memcpy(out, nonce.data(), n); })
-                      .ok());
+      ASSERT_TRUE(EncryptPayload(1, key, *plain, aad, &sealed, [&](uint8_t* out, size_t n) {
+                    memcpy(out, nonce.data(), n);
+                  }).ok());
       EXPECT_EQ(ToHex(sealed), ToHex(payload));
       EXPECT_EQ(sealed.size(), EncryptedLength(1, plain->size()));
       ++checked;
@@ -434,9 +439,11 @@ TEST(SerfCaptureTest, EncryptedStreamFramingMatches) {
   int checked = 0;
   for (const auto& p : LoadCapture("serf094_enc16.txt")) {
     if (!p.tcp) continue;
-    auto plain = DecryptPayload(ring->keys(), std::string_view(p.data).substr(5), std::string_view(p.data).substr(0, 5));
+    auto plain = DecryptPayload(ring->keys(), std::string_view(p.data).substr(5),
+                                std::string_view(p.data).substr(0, 5));
     ASSERT_TRUE(plain.ok());
-    ASSERT_EQ((*plain)[0], static_cast<char>(MessageType::kCompress)) << "serf compresses every stream";
+    ASSERT_EQ((*plain)[0], static_cast<char>(MessageType::kCompress))
+        << "serf compresses every stream";
     auto inflated = DecompressMessage(std::string_view(*plain).substr(1));
     ASSERT_TRUE(inflated.ok());
     const std::string nonce = p.data.substr(6, kEncryptNonceSize);

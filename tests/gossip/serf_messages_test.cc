@@ -46,11 +46,19 @@ TEST_F(SerfGoldenTest, QueryWithFiltersAndResponse) {
   const std::string tag_filter = EncodeFilter(TagFilter{.tag = "role", .expr = "^web$"});
   EXPECT_EQ(ToHex(node_filter), ToHex(golden_["filter_node"]));
   EXPECT_EQ(ToHex(tag_filter), ToHex(golden_["filter_tag"]));
-  Check("serf_query", QueryMessage{.ltime = 9, .id = 123456, .addr = kLocalhost, .port = 7946,
-                                   .source_node = "node-a", .filters = {node_filter, tag_filter},
-                                   .flags = kQueryFlagAck, .relay_factor = 2,
-                                   .timeout_ns = 15'000'000'000, .name = "uptime", .payload = "?"});
-  Check("serf_query_response", QueryResponseMessage{.ltime = 9, .id = 123456, .from = "node-b", .flags = kQueryFlagAck});
+  Check("serf_query", QueryMessage{.ltime = 9,
+                                   .id = 123456,
+                                   .addr = kLocalhost,
+                                   .port = 7946,
+                                   .source_node = "node-a",
+                                   .filters = {node_filter, tag_filter},
+                                   .flags = kQueryFlagAck,
+                                   .relay_factor = 2,
+                                   .timeout_ns = 15'000'000'000,
+                                   .name = "uptime",
+                                   .payload = "?"});
+  Check("serf_query_response",
+        QueryResponseMessage{.ltime = 9, .id = 123456, .from = "node-b", .flags = kQueryFlagAck});
   Filter f;
   ASSERT_TRUE(DecodeFilter(golden_["filter_tag"], &f).ok());
   EXPECT_EQ(std::get<TagFilter>(f).expr, "^web$");
@@ -62,29 +70,42 @@ TEST_F(SerfGoldenTest, QueryWithFiltersAndResponse) {
 
 TEST_F(SerfGoldenTest, KeyManagement) {
   Check("serf_key_request", KeyRequest{.key = "0123456789abcdef"});
-  Check("serf_key_response", KeyResponse{.result = true, .keys = {"a2V5", "b3RoZXI="}, .primary_key = "a2V5"});
+  Check("serf_key_response",
+        KeyResponse{.result = true, .keys = {"a2V5", "b3RoZXI="}, .primary_key = "a2V5"});
 }
 
 TEST_F(SerfGoldenTest, ConflictMember) {
-  Check("serf_member", Member{.name = "node-a", .addr = kLocalhost, .port = 7946, .tags = {{"role", "web"}},
-                              .status = 1, .protocol_min = 1, .protocol_max = 5, .protocol_cur = 2,
-                              .delegate_min = 2, .delegate_max = 5, .delegate_cur = 4});
+  Check("serf_member", Member{.name = "node-a",
+                              .addr = kLocalhost,
+                              .port = 7946,
+                              .tags = {{"role", "web"}},
+                              .status = 1,
+                              .protocol_min = 1,
+                              .protocol_max = 5,
+                              .protocol_cur = 2,
+                              .delegate_min = 2,
+                              .delegate_max = 5,
+                              .delegate_cur = 4});
 }
 
 TEST_F(SerfGoldenTest, PushPullWithNilEventSlots) {
-  SerfPushPull pp{.ltime = 10, .status_ltimes = {{"node-a", 3}}, .event_ltime = 4, .query_ltime = 7};
+  SerfPushPull pp{
+      .ltime = 10, .status_ltimes = {{"node-a", 3}}, .event_ltime = 4, .query_ltime = 7};
   pp.events.resize(3);
   pp.events[1] = UserEvents{.ltime = 2, .events = {UserEvent{.name = "e", .payload = "p"}}};
   Check("serf_push_pull", pp);
 }
 
 TEST_F(SerfGoldenTest, Relay) {
-  const std::string inner = EncodeSerfMessage(QueryResponseMessage{.ltime = 1, .id = 2, .from = "node-c"});
-  const RelayHeader header{.dest_ip = kLocalhost, .dest_port = 7946, .dest_zone = "", .dest_name = "node-a"};
+  const std::string inner =
+      EncodeSerfMessage(QueryResponseMessage{.ltime = 1, .id = 2, .from = "node-c"});
+  const RelayHeader header{
+      .dest_ip = kLocalhost, .dest_port = 7946, .dest_zone = "", .dest_name = "node-a"};
   EXPECT_EQ(ToHex(EncodeRelay(header, inner)), ToHex(golden_["serf_relay"]));
   RelayHeader decoded;
   std::string_view got_inner;
-  ASSERT_TRUE(DecodeRelay(std::string_view(golden_["serf_relay"]).substr(1), &decoded, &got_inner).ok());
+  ASSERT_TRUE(
+      DecodeRelay(std::string_view(golden_["serf_relay"]).substr(1), &decoded, &got_inner).ok());
   EXPECT_EQ(decoded, header);
   EXPECT_EQ(got_inner, inner);
 }
@@ -94,7 +115,8 @@ TEST_F(SerfGoldenTest, TagsAndCoordinate) {
   std::map<std::string, std::string> tags;
   ASSERT_TRUE(DecodeTags(golden_["serf_tags"], &tags).ok());
   EXPECT_EQ(tags, (std::map<std::string, std::string>{{"dc", "dc1"}}));
-  const Coordinate c{.vec = {0.001, -0.5, 0, 0, 0, 0, 0, 0}, .error = 1.5, .adjustment = -0.0001, .height = 1e-05};
+  const Coordinate c{
+      .vec = {0.001, -0.5, 0, 0, 0, 0, 0, 0}, .error = 1.5, .adjustment = -0.0001, .height = 1e-05};
   EXPECT_EQ(ToHex(EncodeAckPayload(c)), ToHex(golden_["serf_coordinate"]));
   Coordinate decoded;
   ASSERT_TRUE(DecodeAckPayload(golden_["serf_coordinate"], &decoded).ok());
@@ -111,10 +133,20 @@ TEST(SerfTagsTest, LegacyRoleAndConsulTags) {
   ASSERT_TRUE(DecodeTags("", &tags).ok());
   EXPECT_EQ(tags, (std::map<std::string, std::string>{{"role", ""}}));
   // Consul's server tags survive a round trip and fit memberlist's 512-byte meta limit.
-  const std::map<std::string, std::string> consul = {
-      {"role", "consul"}, {"dc", "dc1"}, {"segment", ""}, {"id", "0d5d9b6e-1a3e-4f8a-9a5b-3c1f2e4d5a6b"},
-      {"vsn", "2"}, {"vsn_min", "2"}, {"vsn_max", "3"}, {"raft_vsn", "3"}, {"build", "1.8.7:1f4b6a9c"},
-      {"port", "8300"}, {"expect", "3"}, {"wan_join_port", "8302"}, {"acls", "0"}, {"ft_fs", "1"}};
+  const std::map<std::string, std::string> consul = {{"role", "consul"},
+                                                     {"dc", "dc1"},
+                                                     {"segment", ""},
+                                                     {"id", "0d5d9b6e-1a3e-4f8a-9a5b-3c1f2e4d5a6b"},
+                                                     {"vsn", "2"},
+                                                     {"vsn_min", "2"},
+                                                     {"vsn_max", "3"},
+                                                     {"raft_vsn", "3"},
+                                                     {"build", "1.8.7:1f4b6a9c"},
+                                                     {"port", "8300"},
+                                                     {"expect", "3"},
+                                                     {"wan_join_port", "8302"},
+                                                     {"acls", "0"},
+                                                     {"ft_fs", "1"}};
   const std::string meta = EncodeTags(consul);
   EXPECT_LE(meta.size(), 512u);
   EXPECT_EQ(static_cast<uint8_t>(meta[0]), kTagMagicByte);
@@ -152,10 +184,18 @@ TEST(SerfMessagesTest, WrongShapesAreCorruption) {
   SerfPushPull pp;
   EXPECT_TRUE(DecodeSerfMessage(body, &pp).IsCorruption());
   QueryMessage q;
-  EXPECT_TRUE(DecodeSerfMessage(std::string("\x81\xa7" "Filters\x01", 10), &q).IsCorruption());
+  EXPECT_TRUE(DecodeSerfMessage(std::string("\x81\xa7"
+                                            "Filters\x01",
+                                            10),
+                                &q)
+                  .IsCorruption());
   RelayHeader h;
   std::string_view inner;
-  EXPECT_TRUE(DecodeRelay(std::string("\x81\xa8" "DestAddr\x05", 11), &h, &inner).IsCorruption());
+  EXPECT_TRUE(DecodeRelay(std::string("\x81\xa8"
+                                      "DestAddr\x05",
+                                      11),
+                          &h, &inner)
+                  .IsCorruption());
 }
 
 TEST(LamportClockTest, IncrementAndWitness) {

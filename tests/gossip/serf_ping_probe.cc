@@ -64,7 +64,8 @@ int UdpPing(const sockaddr_in& peer, const std::string& node, const Keyring* rin
   auto packet = EncodePacket(EncodeMessage(ping), options);
   if (!packet.ok()) return Fail(packet.status().ToString());
   const auto start = std::chrono::steady_clock::now();
-  if (sendto(fd, packet->data(), packet->size(), 0, reinterpret_cast<const sockaddr*>(&peer), sizeof(peer)) < 0) {
+  if (sendto(fd, packet->data(), packet->size(), 0, reinterpret_cast<const sockaddr*>(&peer),
+             sizeof(peer)) < 0) {
     return Fail("sendto");
   }
   std::printf("udp: sent ping seq=%u to node %s (%zu bytes)\n", seq, node.c_str(), packet->size());
@@ -73,8 +74,8 @@ int UdpPing(const sockaddr_in& peer, const std::string& node, const Keyring* rin
     const ssize_t n = recv(fd, buf, sizeof(buf), 0);
     if (n <= 0) break;
     const auto rtt = std::chrono::steady_clock::now() - start;
-    std::printf("udp: received %zd bytes: %s%s\n", n, Hex(std::string_view(buf, std::min<ssize_t>(n, 48))).c_str(),
-                n > 48 ? "..." : "");
+    std::printf("udp: received %zd bytes: %s%s\n", n,
+                Hex(std::string_view(buf, std::min<ssize_t>(n, 48))).c_str(), n > 48 ? "..." : "");
     auto unpacked = UnpackPacket(std::string_view(buf, n), PacketReadOptions{ring});
     if (!unpacked.ok()) return Fail("unpack: " + unpacked.status().ToString());
     for (const auto& m : unpacked->messages) {
@@ -87,9 +88,9 @@ int UdpPing(const sockaddr_in& peer, const std::string& node, const Keyring* rin
       if (ack.seq_no != seq) continue;
       serf::Coordinate c;
       Status s = serf::DecodeAckPayload(ack.payload, &c);
-      std::printf("udp: ack seq=%u rtt=%.3f ms coordinate: %s (dims=%zu error=%.3f height=%g)\n", ack.seq_no,
-                  std::chrono::duration<double, std::milli>(rtt).count(), s.ok() ? "ok" : s.ToString().c_str(),
-                  c.vec.size(), c.error, c.height);
+      std::printf("udp: ack seq=%u rtt=%.3f ms coordinate: %s (dims=%zu error=%.3f height=%g)\n",
+                  ack.seq_no, std::chrono::duration<double, std::milli>(rtt).count(),
+                  s.ok() ? "ok" : s.ToString().c_str(), c.vec.size(), c.error, c.height);
       close(fd);
       return 0;
     }
@@ -101,14 +102,16 @@ int UdpPing(const sockaddr_in& peer, const std::string& node, const Keyring* rin
 int TcpPushPull(const sockaddr_in& peer, const Keyring* ring) {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) return Fail("socket");
-  if (connect(fd, reinterpret_cast<const sockaddr*>(&peer), sizeof(peer)) < 0) return Fail("connect");
+  if (connect(fd, reinterpret_cast<const sockaddr*>(&peer), sizeof(peer)) < 0)
+    return Fail("connect");
   PushPull mine;  // no nodes, no user state: the agent merges nothing
   StreamWriteOptions options;
   options.compress = true;  // as stock agents do
   options.keyring = ring;
   auto framed = EncodeStream(EncodePushPull(mine), options);
   if (!framed.ok()) return Fail(framed.status().ToString());
-  if (write(fd, framed->data(), framed->size()) != static_cast<ssize_t>(framed->size())) return Fail("write");
+  if (write(fd, framed->data(), framed->size()) != static_cast<ssize_t>(framed->size()))
+    return Fail("write");
   std::printf("tcp: sent push/pull (%zu bytes)\n", framed->size());
   std::string buffer;
   char chunk[65536];
@@ -121,7 +124,8 @@ int TcpPushPull(const sockaddr_in& peer, const Keyring* ring) {
     const ssize_t n = read(fd, chunk, sizeof(chunk));
     if (n <= 0) return Fail("connection closed before a whole answer");
     buffer.append(chunk, n);
-    if (Status s = ReadStreamMessage(buffer, read_options, &msg, &consumed); !s.ok()) return Fail(s.ToString());
+    if (Status s = ReadStreamMessage(buffer, read_options, &msg, &consumed); !s.ok())
+      return Fail(s.ToString());
   }
   close(fd);
   std::printf("tcp: received %zu bytes, message type %d\n", consumed, static_cast<int>(msg.type));
@@ -139,19 +143,24 @@ int TcpPushPull(const sockaddr_in& peer, const Keyring* ring) {
     for (const auto& [k, v] : tags) tag_text += k + "=" + v + " ";
     char ip[INET_ADDRSTRLEN] = "?";
     if (n.addr.size() == 4) inet_ntop(AF_INET, n.addr.view().data(), ip, sizeof(ip));
-    std::printf("tcp:   node %s %s:%u incarnation=%u state=%d vsn=%s tags: %s\n", n.name.c_str(), ip, n.port,
-                n.incarnation, static_cast<int>(n.state), Hex(n.vsn).c_str(), tag_text.c_str());
+    std::printf("tcp:   node %s %s:%u incarnation=%u state=%d vsn=%s tags: %s\n", n.name.c_str(),
+                ip, n.port, n.incarnation, static_cast<int>(n.state), Hex(n.vsn).c_str(),
+                tag_text.c_str());
   }
   if (theirs.user_state.empty()) return Fail("no serf user state");
   serf::SerfPushPull spp;
-  if (Status s = serf::DecodeSerfMessage(std::string_view(theirs.user_state).substr(1), &spp); !s.ok()) {
+  if (Status s = serf::DecodeSerfMessage(std::string_view(theirs.user_state).substr(1), &spp);
+      !s.ok()) {
     return Fail("serf push/pull: " + s.ToString());
   }
   size_t events = 0;
   for (const auto& slot : spp.events) events += slot ? slot->events.size() : 0;
-  std::printf("tcp:   serf ltime=%lu event_ltime=%lu query_ltime=%lu members=%zu left=%zu buffered events=%zu\n",
-              static_cast<unsigned long>(spp.ltime), static_cast<unsigned long>(spp.event_ltime),
-              static_cast<unsigned long>(spp.query_ltime), spp.status_ltimes.size(), spp.left_members.size(), events);
+  std::printf(
+      "tcp:   serf ltime=%lu event_ltime=%lu query_ltime=%lu members=%zu left=%zu buffered "
+      "events=%zu\n",
+      static_cast<unsigned long>(spp.ltime), static_cast<unsigned long>(spp.event_ltime),
+      static_cast<unsigned long>(spp.query_ltime), spp.status_ltimes.size(),
+      spp.left_members.size(), events);
   return 0;
 }
 

@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "http/json_writer.h"
+
+#include <gtest/gtest.h>
 
 namespace consulate::http {
 namespace {
@@ -45,7 +45,9 @@ TEST(JsonWriterTest, InvalidUtf8AndSeparators) {
 }
 
 TEST(JsonWriterTest, Base64Padding) {
-  for (auto [in, want] : {std::pair<std::string, std::string>{"", "\"\""}, {"a", "\"YQ==\""}, {"ab", "\"YWI=\""},
+  for (auto [in, want] : {std::pair<std::string, std::string>{"", "\"\""},
+                          {"a", "\"YQ==\""},
+                          {"ab", "\"YWI=\""},
                           {"abc", "\"YWJj\""}}) {
     std::string out;
     JsonWriter w(false, &out);

@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "http/parser.h"
+
+#include <gtest/gtest.h>
 
 namespace consulate::http {
 namespace {
@@ -9,7 +9,9 @@ TEST(ParserTest, SimpleGetWithQuery) {
   RequestParser p;
   Request r;
   size_t used = 0;
-  std::string in = "GET /v1/kv/a%2Fb?recurse&wait=5s&tag=x&tag=y HTTP/1.1\r\nHost: x\r\nX-Consul-Token: t\r\n\r\n";
+  std::string in =
+      "GET /v1/kv/a%2Fb?recurse&wait=5s&tag=x&tag=y HTTP/1.1\r\nHost: x\r\nX-Consul-Token: "
+      "t\r\n\r\n";
   ASSERT_EQ(p.Parse(in, &r, &used), RequestParser::State::kDone);
   EXPECT_EQ(used, in.size());
   EXPECT_EQ(r.method, "GET");
@@ -43,7 +45,8 @@ TEST(ParserTest, ChunkedAndPipelined) {
   Request r;
   size_t used = 0;
   std::string in =
-      "PUT /v1/txn HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2;x=y\r\nde\r\n0\r\n\r\n"
+      "PUT /v1/txn HTTP/1.1\r\nTransfer-Encoding: "
+      "chunked\r\n\r\n3\r\nabc\r\n2;x=y\r\nde\r\n0\r\n\r\n"
       "GET /next HTTP/1.1\r\n\r\n";
   auto st = p.Parse(in, &r, &used);
   if (st == RequestParser::State::kHeadersDone) st = p.Parse(in, &r, &used);
@@ -68,10 +71,11 @@ TEST(ParserTest, ExpectContinueReportsHead) {
 }
 
 TEST(ParserTest, Errors) {
-  for (std::string bad : {"GET\r\n\r\n", "GET / HTTP/2.0\r\n\r\n", "GET / HTTP/1.1\r\nBad Header\r\n\r\n",
-                          "PUT / HTTP/1.1\r\nContent-Length: -1\r\n\r\n",
-                          "PUT / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
-                          "GET /%zz HTTP/1.1\r\n\r\n"}) {
+  for (std::string bad :
+       {"GET\r\n\r\n", "GET / HTTP/2.0\r\n\r\n", "GET / HTTP/1.1\r\nBad Header\r\n\r\n",
+        "PUT / HTTP/1.1\r\nContent-Length: -1\r\n\r\n",
+        "PUT / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
+        "GET /%zz HTTP/1.1\r\n\r\n"}) {
     RequestParser p;
     Request r;
     size_t used = 0;

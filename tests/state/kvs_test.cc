@@ -36,8 +36,12 @@ TEST(KVSTest, MissingKeyReportsTableIndex) {
 
 TEST(KVSTest, CheckAndSet) {
   StateStore s;
-  EXPECT_FALSE(s.KVSSetCAS(2, [] { auto e = Entry("k", "v"); e.modify_index = 9; return e; }()));
-  EXPECT_TRUE(s.KVSSetCAS(3, Entry("k", "v")));  // cas=0 creates
+  EXPECT_FALSE(s.KVSSetCAS(2, [] {
+    auto e = Entry("k", "v");
+    e.modify_index = 9;
+    return e;
+  }()));
+  EXPECT_TRUE(s.KVSSetCAS(3, Entry("k", "v")));   // cas=0 creates
   EXPECT_FALSE(s.KVSSetCAS(4, Entry("k", "w")));  // cas=0 on an existing key fails
   auto e = Entry("k", "w");
   e.modify_index = 3;
@@ -78,7 +82,8 @@ TEST(KVSTest, DeleteCasAndTree) {
 TEST(KVSTest, ListKeysWithSeparator) {
   StateStore s;
   uint64_t i = 1;
-  for (auto k : {"ts/other/x", "ts/test/age", "ts/test/sex", "ts/top", "tz"}) s.KVSSet(++i, Entry(k, "v"));
+  for (auto k : {"ts/other/x", "ts/test/age", "ts/test/sex", "ts/top", "tz"})
+    s.KVSSet(++i, Entry(k, "v"));
   std::vector<std::string> keys;
   s.KVSListKeys("ts/", "/", &keys, nullptr);
   EXPECT_EQ(keys, (std::vector<std::string>{"ts/other/", "ts/test/", "ts/top"}));

@@ -38,7 +38,8 @@ TEST(TxnTest, AllOrNothing) {
 
 TEST(TxnTest, ReadsSeeEarlierWrites) {
   StateStore s;
-  auto r = s.Txn(2, {Op(KVOp::kSet, "k", "v"), Op(KVOp::kGet, "k"), Op(KVOp::kCheckIndex, "k", "", 2)});
+  auto r =
+      s.Txn(2, {Op(KVOp::kSet, "k", "v"), Op(KVOp::kGet, "k"), Op(KVOp::kCheckIndex, "k", "", 2)});
   ASSERT_TRUE(r.ok());
   ASSERT_EQ(r.kv.size(), 3u);
   EXPECT_EQ(r.kv[1].value, "v");
@@ -46,7 +47,12 @@ TEST(TxnTest, ReadsSeeEarlierWrites) {
 
 TEST(TxnTest, ReadOnly) {
   StateStore s;
-  s.KVSSet(2, [] { DirEntry e; e.key = "a/1"; e.value = "x"; return e; }());
+  s.KVSSet(2, [] {
+    DirEntry e;
+    e.key = "a/1";
+    e.value = "x";
+    return e;
+  }());
   TxnResult r;
   s.ReadTxn({Op(KVOp::kGetTree, "a/"), Op(KVOp::kCheckNotExists, "b")}, &r);
   ASSERT_TRUE(r.ok());
