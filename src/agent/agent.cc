@@ -471,6 +471,7 @@ void Agent::SyncLoop() {
     }
     Status st = SyncNow();
     for (auto& w : waiters) w();
+    if (runner_) runner_->LocalStateChanged();
     if (!st.ok()) {
       logger_.Warn("Syncing to the catalog failed: error=\"{}\"", st.message());
       std::this_thread::sleep_for(std::chrono::seconds(1));

@@ -48,6 +48,8 @@ class CheckRunner {
   // scripts.
   virtual Status Add(const CheckDefinition& def, bool remote) = 0;
   virtual void Remove(const std::string& id) = 0;
+  // Called after each anti-entropy pass, outside the agent's locks: alias checks re-evaluate.
+  virtual void LocalStateChanged() {}
 };
 
 // A check as the agent holds it.

@@ -4,8 +4,39 @@
 
 namespace consulate::app {
 
-CheckRunnerAdapter::CheckRunnerAdapter(agent::Agent* local, Logger logger,
-                                       checks::RunnerOptions options) {
+namespace {
+checks::AliasedCheck ToAliased(const state::HealthCheck& c) {
+  checks::AliasedCheck a;
+  a.node = c.node;
+  a.service_id = c.service_id;
+  a.name = c.name;
+  a.status = c.status == state::kPassing   ? checks::HealthStatus::kPassing
+             : c.status == state::kWarning ? checks::HealthStatus::kWarning
+                                           : checks::HealthStatus::kCritical;
+  a.output = c.output;
+  return a;
+}
+}  // namespace
+
+CheckRunnerAdapter::CheckRunnerAdapter(agent::Agent* local, const state::StateStore* store,
+                                       Logger logger, checks::RunnerOptions options) {
+  options.alias_source = [local, store](const std::string& node, const std::string& service) {
+    checks::AliasInput in;
+    if (node.empty() || node == local->options().node_name) {
+      for (const auto& c : local->Checks()) in.checks.push_back(ToAliased(c));
+      in.service_exists = service.empty() || local->Service(service).has_value();
+    } else if (store) {
+      std::vector<state::HealthCheck> checks;
+      store->NodeChecks(node, &checks, nullptr);
+      for (const auto& c : checks) in.checks.push_back(ToAliased(c));
+      std::optional<state::Node> n;
+      std::vector<state::NodeService> services;
+      store->NodeServices(node, &n, &services, nullptr);
+      in.service_exists = service.empty();
+      for (const auto& s : services) in.service_exists = in.service_exists || s.id == service;
+    }
+    return in;
+  };
   runner_ = std::make_unique<checks::Runner>(
       std::move(logger),
       [local](const std::string& id, checks::HealthStatus status, std::string output) {

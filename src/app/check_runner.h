@@ -11,9 +11,12 @@ namespace consulate::app {
 
 class CheckRunnerAdapter : public agent::CheckRunner {
  public:
-  CheckRunnerAdapter(agent::Agent* local, Logger logger, checks::RunnerOptions options);
+  // Alias checks read the local agent's checks, or the catalog (`store`) for another node.
+  CheckRunnerAdapter(agent::Agent* local, const state::StateStore* store, Logger logger,
+                     checks::RunnerOptions options);
   Status Add(const agent::CheckDefinition& def, bool remote) override;
   void Remove(const std::string& id) override;
+  void LocalStateChanged() override { runner_->AliasStateChanged(); }
   void Stop();
 
  private:

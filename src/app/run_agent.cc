@@ -222,7 +222,7 @@ int RunAgent(const std::vector<std::string>& args) {
   ro.enable_script_checks = cfg.enable_script_checks;
   ro.enable_local_script_checks = cfg.enable_local_script_checks;
   ro.output_max_size = cfg.check_output_max_size;
-  CheckRunnerAdapter runner(&local, root.Named("agent.checks"), ro);
+  CheckRunnerAdapter runner(&local, srv ? &srv->state() : nullptr, root.Named("agent.checks"), ro);
   local.set_check_runner(&runner);
   LoadConfigServices(cfg, &local, log);
   local.Start();
