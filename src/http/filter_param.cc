@@ -33,13 +33,16 @@ struct Filter::Impl {
   std::optional<filter::Filter> compiled;
 };
 
-Filter::Filter() : impl_(std::make_unique<Impl>()) {}
+// The implementation is allocated only for requests that carry ?filter=, so a parked blocking query
+// without one pays nothing for it.
+Filter::Filter() = default;
 Filter::~Filter() = default;
 Filter::Filter(Filter&&) noexcept = default;
 Filter& Filter::operator=(Filter&&) noexcept = default;
 
 bool Filter::Matches(const std::function<void(JsonWriter&)>& write) {
-  if (!impl_->compiled || impl_->compiled->empty() || !error_.empty()) return error_.empty();
+  if (!impl_ || !impl_->compiled || impl_->compiled->empty() || !error_.empty())
+    return error_.empty();
   std::string json;
   JsonWriter w(false, &json);
   write(w);
@@ -66,6 +69,7 @@ bool ParseFilterParam(Call& call, FilterTarget target, Filter* out) {
     call.resp.Error(400, f.status().message());
     return false;
   }
+  out->impl_ = std::make_unique<Filter::Impl>();
   out->impl_->compiled = std::move(*f);
   return true;
 }

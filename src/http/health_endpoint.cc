@@ -83,6 +83,32 @@ Task<void> Checks(Call& call, CheckQueryKind kind, std::string arg) {
 }
 }  // namespace
 
+// Rendering is a plain function: a coroutine keeps every local in its frame while it is parked.
+void RenderHealthService(Call& call, const std::vector<state::ServiceInstance>& instances,
+                         Filter& filter) {
+  const bool passing = call.req.Has("passing") && call.req.Query("passing") != "false" &&
+                       call.req.Query("passing") != "0";
+  auto tags = call.req.QueryAll("tag");
+  auto node_meta = ParseNodeMetaFilter(call.req);
+  std::string body;
+  body.reserve(1200 * instances.size());
+  JsonWriter w(call.pretty(), &body);
+  w.BeginArray();
+  for (const auto& i : instances) {
+    if (passing && !AllPassing(i.checks)) continue;
+    if (!TagsMatch(i.service, tags) || !NodeMetaMatches(i.node, node_meta)) continue;
+    if (!filter.Matches([&](JsonWriter& fw) { WriteCheckServiceNode(fw, i); })) continue;
+    WriteCheckServiceNode(w, i);
+  }
+  w.EndArray();
+  if (!filter.error().empty()) {
+    call.resp = Response{};
+    call.resp.Error(400, filter.error());
+    return;
+  }
+  call.SetJsonBody(std::move(body));
+}
+
 Task<void> HandleHealthService(Call& call) {
   if (call.req.method != "GET") {
     MethodNotAllowed(call, "OPTIONS,GET");
@@ -97,27 +123,7 @@ Task<void> HandleHealthService(Call& call) {
   auto* qp = &query;
   uint64_t idx = co_await call.Blocking(q, [qp](state::WatchSet* ws) { return qp->Run(ws); });
   call.SetMeta(idx);
-  const bool passing = call.req.Has("passing") && call.req.Query("passing") != "false" &&
-                       call.req.Query("passing") != "0";
-  auto tags = call.req.QueryAll("tag");
-  auto node_meta = ParseNodeMetaFilter(call.req);
-  std::string body;
-  body.reserve(1200 * query.out.size());
-  JsonWriter w(call.pretty(), &body);
-  w.BeginArray();
-  for (const auto& i : query.out) {
-    if (passing && !AllPassing(i.checks)) continue;
-    if (!TagsMatch(i.service, tags) || !NodeMetaMatches(i.node, node_meta)) continue;
-    if (!filter.Matches([&](JsonWriter& fw) { WriteCheckServiceNode(fw, i); })) continue;
-    WriteCheckServiceNode(w, i);
-  }
-  w.EndArray();
-  if (!filter.error().empty()) {
-    call.resp = Response{};
-    call.resp.Error(400, filter.error());
-    co_return;
-  }
-  call.SetJsonBody(std::move(body));
+  RenderHealthService(call, query.out, filter);
 }
 
 Task<void> HandleHealthChecks(Call& call) {
