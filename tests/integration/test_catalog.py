@@ -145,6 +145,66 @@ class CatalogTest(unittest.TestCase):
         self.assertEqual(json.loads(self.a.req("GET", "/v1/catalog/service/db")[2]), [])
 
 
+class ChecksAndAntiEntropyTest(unittest.TestCase):
+    def test_http_check_follows_a_real_server(self):
+        import http.server
+        from agentlib import free_port
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            code = 200
+
+            def do_GET(self):
+                self.send_response(Handler.code)
+                self.end_headers()
+                self.wfile.write(b"hello")
+
+            def log_message(self, *args):
+                pass
+
+        port = free_port()
+        srv = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        threading.Thread(target=srv.serve_forever, daemon=True).start()
+        a = Agent().start()
+        try:
+            svc = {"Name": "web", "Port": port,
+                   "Check": {"HTTP": f"http://127.0.0.1:{port}/health", "Interval": "1s"}}
+            self.assertEqual(a.req("PUT", "/v1/agent/service/register", json.dumps(svc).encode())[0], 200)
+
+            def status():
+                res = json.loads(a.req("GET", "/v1/health/service/web")[2])
+                return [(c["Status"], c["Output"]) for e in res for c in e["Checks"] if c["CheckID"] == "service:web"]
+
+            self.assertTrue(wait_for(lambda: status() and status()[0][0] == "passing", 6), status())
+            self.assertIn("200 OK Output: hello", status()[0][1])
+            Handler.code = 429
+            self.assertTrue(wait_for(lambda: status()[0][0] == "warning", 6), status())
+            srv.shutdown()
+            srv.server_close()
+            self.assertTrue(wait_for(lambda: status()[0][0] == "critical", 6), status())
+            srv = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
+            Handler.code = 200
+            threading.Thread(target=srv.serve_forever, daemon=True).start()
+            self.assertTrue(wait_for(lambda: status()[0][0] == "passing", 6), status())
+        finally:
+            srv.shutdown()
+            a.stop()
+
+    def test_catalog_edit_is_repaired_by_anti_entropy(self):
+        a = Agent().start()
+        try:
+            a.req("PUT", "/v1/agent/service/register", json.dumps({"Name": "keep", "Port": 1}).encode())
+            node = json.loads(a.req("GET", "/v1/agent/self")[2])["Config"]["NodeName"]
+            # Someone removes the agent's service from the catalog behind its back...
+            a.req("PUT", "/v1/catalog/deregister", json.dumps({"Node": node, "ServiceID": "keep"}).encode())
+            self.assertEqual(json.loads(a.req("GET", "/v1/catalog/service/keep")[2]), [])
+            # ...the next sync (any local change triggers a full comparison) puts it back.
+            a.req("PUT", "/v1/agent/service/register", json.dumps({"Name": "other", "Port": 2}).encode())
+            res = wait_for(lambda: json.loads(a.req("GET", "/v1/catalog/service/keep")[2]))
+            self.assertEqual([e["ServiceID"] for e in res], ["keep"])
+        finally:
+            a.stop()
+
+
 class PersistenceTest(unittest.TestCase):
     def test_api_services_survive_restart_and_config_services_load(self):
         a = Agent(dev=False)
