@@ -13,6 +13,8 @@
 #include <cstdlib>
 #include <utility>
 
+#include "base/go_escape.h"
+
 namespace consulate::config {
 namespace json = boost::json;
 
@@ -97,11 +99,6 @@ bool IsLetter(unsigned char c) {
 bool IsDigit(unsigned char c) { return c >= '0' && c <= '9'; }
 bool IsHex(unsigned char c) {
   return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-int HexValue(unsigned char c) {
-  if (IsDigit(c)) return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return c - 'A' + 10;
 }
 
 class Scanner {
@@ -456,25 +453,6 @@ std::string Scanner::HeredocValue(std::string_view text) {
   return out;
 }
 
-void AppendUtf8(std::string* out, uint32_t r) {
-  if (r > 0x10FFFF || (r >= 0xD800 && r <= 0xDFFF)) r = 0xFFFD;
-  if (r < 0x80) {
-    out->push_back(static_cast<char>(r));
-  } else if (r < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (r >> 6)));
-    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  } else if (r < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (r >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (r >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((r >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  }
-}
-
 // Unquotes a scanned string token (quotes included) like hcl v1's strconv.Unquote: Go escapes
 // are decoded, "${...}" is copied verbatim. The scanner has validated the escapes already.
 bool UnquoteString(std::string_view text, std::string* out) {
@@ -502,68 +480,9 @@ bool UnquoteString(std::string_view text, std::string* out) {
       ++i;
       continue;
     }
-    if (i + 1 >= s.size()) return false;
-    char e = s[i + 1];
-    i += 2;
-    switch (e) {
-      case 'a':
-        out->push_back('\a');
-        break;
-      case 'b':
-        out->push_back('\b');
-        break;
-      case 'f':
-        out->push_back('\f');
-        break;
-      case 'n':
-        out->push_back('\n');
-        break;
-      case 'r':
-        out->push_back('\r');
-        break;
-      case 't':
-        out->push_back('\t');
-        break;
-      case 'v':
-        out->push_back('\v');
-        break;
-      case '\\':
-        out->push_back('\\');
-        break;
-      case '"':
-        out->push_back('"');
-        break;
-      case 'x':
-      case 'u':
-      case 'U': {
-        size_t n = e == 'x' ? 2 : e == 'u' ? 4 : 8;
-        if (i + n > s.size()) return false;
-        uint32_t v = 0;
-        for (size_t k = 0; k < n; ++k) {
-          if (!IsHex(s[i + k])) return false;
-          v = v * 16 + HexValue(s[i + k]);
-        }
-        i += n;
-        if (e == 'x') {
-          out->push_back(static_cast<char>(v));  // a raw byte, as Go's \x does
-        } else {
-          if (v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) return false;
-          AppendUtf8(out, v);
-        }
-        break;
-      }
-      default: {
-        if (e < '0' || e > '7' || i + 2 > s.size()) return false;
-        uint32_t v = e - '0';
-        for (size_t k = 0; k < 2; ++k) {
-          if (s[i + k] < '0' || s[i + k] > '7') return false;
-          v = v * 8 + (s[i + k] - '0');
-        }
-        if (v > 255) return false;
-        i += 2;
-        out->push_back(static_cast<char>(v));
-      }
-    }
+    std::string_view rest = s.substr(i + 1);  // after the backslash
+    if (!DecodeGoEscape(&rest, out)) return false;
+    i = s.size() - rest.size();
   }
   return true;
 }

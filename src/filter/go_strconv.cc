@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "base/go_escape.h"
+
 namespace consulate::filter {
 namespace {
 
@@ -232,25 +234,6 @@ DecodedRune DecodeRune(std::string_view s, size_t offset) {
   return {kRuneError, 1};
 }
 
-void AppendUtf8(std::string* out, char32_t r) {
-  if (r > 0x10FFFF || (r >= 0xD800 && r <= 0xDFFF)) r = kRuneError;
-  if (r < 0x80) {
-    out->push_back(static_cast<char>(r));
-  } else if (r < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (r >> 6)));
-    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  } else if (r < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (r >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (r >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((r >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  }
-}
-
 std::string GoQuote(std::string_view s) {
   std::string out = "\"";
   for (size_t i = 0; i < s.size();) {
@@ -269,7 +252,7 @@ std::string GoQuote(std::string_view s) {
       out.push_back('\\');
       out.push_back(static_cast<char>(r));
     } else if (IsPrint(r)) {
-      AppendUtf8(&out, r);
+      consulate::AppendUtf8(&out, r);
     } else {
       switch (r) {
         case '\a':
@@ -335,7 +318,7 @@ bool GoUnquote(std::string_view literal, std::string* out) {
     if (c == '"') return false;
     if (c >= 0x80) {
       DecodedRune d = DecodeRune(s, 0);
-      AppendUtf8(out, d.rune);  // an invalid byte becomes U+FFFD, as in Go
+      consulate::AppendUtf8(out, d.rune);  // an invalid byte becomes U+FFFD, as in Go
       s.remove_prefix(static_cast<size_t>(d.width));
       continue;
     }
@@ -344,86 +327,8 @@ bool GoUnquote(std::string_view literal, std::string* out) {
       s.remove_prefix(1);
       continue;
     }
-    if (s.size() <= 1) return false;
-    char e = s[1];
-    s.remove_prefix(2);
-    switch (e) {
-      case 'a':
-        out->push_back('\a');
-        break;
-      case 'b':
-        out->push_back('\b');
-        break;
-      case 'f':
-        out->push_back('\f');
-        break;
-      case 'n':
-        out->push_back('\n');
-        break;
-      case 'r':
-        out->push_back('\r');
-        break;
-      case 't':
-        out->push_back('\t');
-        break;
-      case 'v':
-        out->push_back('\v');
-        break;
-      case '\\':
-        out->push_back('\\');
-        break;
-      case '"':
-        out->push_back('"');
-        break;
-      case 'x':
-      case 'u':
-      case 'U': {
-        size_t n = e == 'x' ? 2 : (e == 'u' ? 4 : 8);
-        if (s.size() < n) return false;
-        uint32_t v = 0;
-        for (size_t k = 0; k < n; ++k) {
-          char h = Lower(s[k]);
-          int digit = 0;
-          if (h >= '0' && h <= '9') {
-            digit = h - '0';
-          } else if (h >= 'a' && h <= 'f') {
-            digit = h - 'a' + 10;
-          } else {
-            return false;
-          }
-          v = (v << 4) | static_cast<uint32_t>(digit);
-        }
-        s.remove_prefix(n);
-        if (e == 'x') {
-          out->push_back(static_cast<char>(v));  // a byte, not a code point
-        } else {
-          if (v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) return false;
-          AppendUtf8(out, v);
-        }
-        break;
-      }
-      case '0':
-      case '1':
-      case '2':
-      case '3':
-      case '4':
-      case '5':
-      case '6':
-      case '7': {
-        uint32_t v = static_cast<uint32_t>(e - '0');
-        if (s.size() < 2) return false;
-        for (int k = 0; k < 2; ++k) {
-          if (s[k] < '0' || s[k] > '7') return false;
-          v = (v << 3) | static_cast<uint32_t>(s[k] - '0');
-        }
-        if (v > 255) return false;
-        s.remove_prefix(2);
-        out->push_back(static_cast<char>(v));
-        break;
-      }
-      default:
-        return false;  // includes \' inside a double-quoted string
-    }
+    s.remove_prefix(1);                          // the backslash
+    if (!DecodeGoEscape(&s, out)) return false;  // includes \' inside a double-quoted string
   }
   return true;
 }

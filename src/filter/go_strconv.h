@@ -19,7 +19,6 @@ struct DecodedRune {
 };
 inline constexpr char32_t kRuneError = 0xFFFD;
 DecodedRune DecodeRune(std::string_view s, size_t offset);
-void AppendUtf8(std::string* out, char32_t rune);
 
 // Go's strconv.Quote: a double-quoted literal with Go escapes (what fmt's %q prints for a string).
 std::string GoQuote(std::string_view s);
