@@ -50,6 +50,29 @@ Status Agent::Leave() const { return Put("/v1/agent/leave"); }
 
 Status Agent::Reload() const { return Put("/v1/agent/reload"); }
 
+Result<boost::json::array> Agent::Members(bool wan) const {
+  Params params;
+  if (wan) params.emplace_back("wan", "1");
+  CONSULATE_ASSIGN_OR_RETURN(Response resp,
+                             client_->Send("GET", "/v1/agent/members", std::move(params)));
+  if (resp.status != 200) return UnexpectedResponseError(resp);
+  CONSULATE_ASSIGN_OR_RETURN(boost::json::value v, ParseBody(resp.body));
+  if (!v.is_array()) return Status::Corruption("agent members: response is not a JSON array");
+  return std::move(v.as_array());
+}
+
+Status Agent::Join(std::string_view address, bool wan) const {
+  Params params;
+  if (wan) params.emplace_back("wan", "1");
+  return Put("/v1/agent/join/" + std::string(address), std::move(params));
+}
+
+Status Agent::ForceLeave(std::string_view node, bool prune) const {
+  Params params;
+  if (prune) params.emplace_back("prune", "1");
+  return Put("/v1/agent/force-leave/" + std::string(node), std::move(params));
+}
+
 Result<std::vector<AgentCheck>> DecodeAgentChecks(std::string_view json) {
   CONSULATE_ASSIGN_OR_RETURN(boost::json::value v, ParseBody(json));
   std::vector<AgentCheck> checks;

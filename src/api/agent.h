@@ -60,6 +60,14 @@ class Agent {
   // PUT /v1/agent/service/maintenance/<service_id>?enable=false.
   Status DisableServiceMaintenance(std::string_view service_id) const;
 
+  // GET /v1/agent/members[?wan=1]: the gossip pool's members as JSON objects (Name, Addr, Port,
+  // Tags, Status, Protocol*/Delegate*).
+  Result<boost::json::array> Members(bool wan) const;
+  // PUT /v1/agent/join/<address>[?wan=1].
+  Status Join(std::string_view address, bool wan) const;
+  // PUT /v1/agent/force-leave/<node>[?prune].
+  Status ForceLeave(std::string_view node, bool prune) const;
+
  private:
   // Sends a request whose answer only matters by its status (200 is success).
   Status Put(std::string_view path, Params params = {}, std::string body = {}) const;

@@ -15,6 +15,7 @@
 
 #include "agent/agent.h"
 #include "app/check_runner.h"
+#include "app/cluster.h"
 #include "base/log.h"
 #include "config/config.h"
 #include "http/server.h"
@@ -185,6 +186,13 @@ int RunAgent(const std::vector<std::string>& args) {
     so.dev = cfg.dev_mode;
     so.data_dir = cfg.data_dir;
     so.rpc_address = rpc_addr;
+    so.rpc_bind = cfg.bind_addr;
+    so.rpc_port = cfg.ports.server;
+    so.node_id = *node_id;
+    so.node_name = cfg.node_name;
+    so.bootstrap = cfg.bootstrap;
+    so.bootstrap_expect = cfg.bootstrap_expect;
+    so.raft_multiplier = cfg.dev_mode ? 1 : cfg.raft_multiplier;
     // Consul's raft_snapshot_threshold / raft_trailing_logs (top-level keys).
     for (auto [key, target] : {std::pair{"raft_snapshot_threshold", &so.snapshot_threshold},
                                std::pair{"raft_trailing_logs", &so.trailing_logs}}) {
@@ -201,8 +209,19 @@ int RunAgent(const std::vector<std::string>& args) {
     srv = std::move(*opened);
   } else {
     log.Warn(
-        "client agents forward to servers over RPC, which arrives with the Raft issue: KV requests "
-        "will fail");
+        "client agents do not forward to servers yet: KV, catalog and health requests on this "
+        "agent will fail");
+  }
+
+  std::unique_ptr<Cluster> cluster;
+  if (!cfg.dev_mode || cfg.ports.serf_lan > 0) {
+    auto started = Cluster::Start(cfg, *node_id, srv.get(), root.Named("agent"));
+    if (!started.ok()) {
+      log.Error("Error starting agent: error=\"{}\"", started.status().message());
+      if (srv) srv->Shutdown();
+      return 1;
+    }
+    cluster = std::move(*started);
   }
 
   agent::AgentOptions ao;
@@ -230,6 +249,8 @@ int RunAgent(const std::vector<std::string>& args) {
   http::AgentApi api;
   api.server = srv.get();
   api.agent = &local;
+  api.lan = cluster ? cluster->lan() : nullptr;
+  api.wan = cluster ? cluster->wan() : nullptr;
   api.logger = root.Named("agent.http");
   api.node_name = cfg.node_name;
   api.node_id = *node_id;
@@ -298,13 +319,27 @@ int RunAgent(const std::vector<std::string>& args) {
       continue;
     }
     if (sig == SIGUSR2) {
+      if (srv) {
+        Status st = srv->Leave(std::chrono::seconds(5));
+        if (!st.ok()) log.Warn("failed to leave the Raft configuration: {}", st.ToString());
+      }
+      if (cluster) cluster->Leave();
       log.Info("Graceful leave complete");
     } else {
       log.Info("Caught signal: signal={}", sig == SIGINT ? "interrupt" : "terminated");
+      // Consul: SIGINT leaves unless skip_leave_on_interrupt (servers), SIGTERM leaves only with
+      // leave_on_terminate (clients).
+      const bool leave = sig == SIGINT ? !cfg.skip_leave_on_interrupt : cfg.leave_on_terminate;
+      if (leave && cluster) {
+        log.Info("Gracefully shutting down agent...");
+        if (srv) (void)srv->Leave(std::chrono::seconds(5));
+        cluster->Leave();
+      }
     }
     break;
   }
   log.Info("Requesting shutdown");
+  if (cluster) cluster->Shutdown();
   local.Stop();
   runner.Stop();
   // The write path first: its last answers are posted to the HTTP threads, which must still run.

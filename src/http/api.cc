@@ -7,6 +7,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <charconv>
 #include <random>
+#include <thread>
 
 #include "agent/agent.h"
 #include "base/duration.h"
@@ -55,6 +56,20 @@ Task<fsm::ApplyResult> Call::Apply(std::string command) {
         srv->Propose(std::move(*cmd), [holder, ex](fsm::ApplyResult r) {
           asio::post(ex, [holder, r = std::move(r)]() mutable { (*holder)(std::move(r)); });
         });
+      },
+      asio::use_awaitable);
+}
+
+Task<Result<int>> Call::RunBlocking(std::function<Result<int>()> fn) {
+  auto job = std::make_shared<std::function<Result<int>()>>(std::move(fn));
+  return asio::async_initiate<decltype(asio::use_awaitable), void(Result<int>)>(
+      [job, ex = ex_](auto handler) {
+        using H = decltype(handler);
+        auto holder = std::make_shared<H>(std::move(handler));
+        std::thread([job, holder, ex] {
+          Result<int> r = (*job)();
+          asio::post(ex, [holder, r = std::move(r)]() mutable { (*holder)(std::move(r)); });
+        }).detach();
       },
       asio::use_awaitable);
 }
@@ -110,7 +125,29 @@ bool Call::ParseQueryOptions(QueryOptions* q) {
   return true;
 }
 
+Task<Status> Call::ReadBarrier(const QueryOptions& q) {
+  server::Server* srv = api.server;
+  const bool consistent = q.consistent;
+  return asio::async_initiate<decltype(asio::use_awaitable), void(Status)>(
+      [srv, ex = ex_, consistent](auto handler) {
+        using H = decltype(handler);
+        auto holder = std::make_shared<H>(std::move(handler));
+        srv->ReadBarrier(consistent, [holder, ex](Status st) {
+          asio::post(ex, [holder, st = std::move(st)]() mutable { (*holder)(std::move(st)); });
+        });
+      },
+      asio::use_awaitable);
+}
+
 Task<uint64_t> Call::Blocking(const QueryOptions& q, QueryFn query) {
+  if (api.server && !q.stale && (q.consistent || !api.server->IsLeader())) {
+    Status st = co_await ReadBarrier(q);
+    if (!st.ok()) {
+      aborted_ = true;
+      resp.Error(500, st.message());
+      co_return 0;
+    }
+  }
   if (q.min_index == 0) co_return std::max<uint64_t>(query(nullptr), 1);
 
   auto wait = q.wait.count() > 0 ? q.wait : std::chrono::nanoseconds(kDefaultWait);
@@ -144,7 +181,8 @@ void Call::SetMeta(uint64_t index) {
   resp.headers.emplace_back("X-Consul-Index", std::string(buf, r.ptr));
   bool known = api.server == nullptr || api.server->KnownLeader();
   resp.headers.emplace_back("X-Consul-Knownleader", known ? "true" : "false");
-  resp.headers.emplace_back("X-Consul-Lastcontact", "0");
+  const uint64_t contact = api.server ? api.server->LastContactMs() : 0;
+  resp.headers.emplace_back("X-Consul-Lastcontact", std::to_string(contact));
 }
 
 void Call::SetJsonBody(std::string json) {

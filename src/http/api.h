@@ -12,6 +12,7 @@
 
 #include "base/log.h"
 #include "fsm/fsm.h"
+#include "gossip/serf.h"
 #include "http/request.h"
 #include "server/server.h"
 
@@ -30,6 +31,8 @@ using Task = asio::awaitable<T>;
 struct AgentApi {
   server::Server* server = nullptr;  // null on a client agent (not yet supported)
   agent::Agent* agent = nullptr;     // the local services and checks
+  gossip::Serf* lan = nullptr;       // the LAN gossip pool (null: members lists only us)
+  gossip::Serf* wan = nullptr;       // the WAN pool (servers only)
   Logger logger;
   std::string node_name;
   std::string node_id;
@@ -76,6 +79,10 @@ class Call {
   // Proposes an encoded command and waits for it to be applied.
   Task<fsm::ApplyResult> Apply(std::string command);
 
+  // Runs a blocking function (e.g. a gossip join) on a thread of its own and resumes with its
+  // result, so the I/O threads never block.
+  Task<Result<int>> RunBlocking(std::function<Result<int>()> fn);
+
   // Waits until the agent's anti-entropy has pushed local changes made so far to the catalog.
   Task<void> AfterAgentSync();
 
@@ -86,7 +93,13 @@ class Call {
   // given set) until the index passes q.min_index, a watch fires or the wait (capped at 10m, plus
   // up to 1/16 jitter) runs out. With min_index 0 it runs once. Returns the index to report (>= 1).
   using QueryFn = std::function<uint64_t(state::WatchSet*)>;
+  // Unless ?stale, first waits for the server's read barrier (server::Server::ReadBarrier); when
+  // that fails (no leader) it answers 500 "No cluster leader" and sets aborted(): the caller
+  // must then return without rendering.
   Task<uint64_t> Blocking(const QueryOptions& q, QueryFn query);
+  bool aborted() const { return aborted_; }
+  // The read barrier alone (for reads that do not go through Blocking).
+  Task<Status> ReadBarrier(const QueryOptions& q);
 
   // Sets X-Consul-Index, X-Consul-Knownleader and X-Consul-Lastcontact.
   void SetMeta(uint64_t index);
@@ -97,6 +110,7 @@ class Call {
 
  private:
   asio::any_io_executor ex_;
+  bool aborted_ = false;
 };
 
 using Handler = Task<void> (*)(Call&);

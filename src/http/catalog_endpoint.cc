@@ -69,6 +69,7 @@ Task<void> HandleCatalogServices(Call& call) {
   ServicesQuery query{&call.api.server->state(), {}};
   auto* qp = &query;
   uint64_t idx = co_await call.Blocking(q, [qp](state::WatchSet* ws) { return qp->Run(ws); });
+  if (call.aborted()) co_return;
   call.SetMeta(idx);
   auto node_meta = ParseNodeMetaFilter(call.req);
   std::string body;
@@ -114,6 +115,7 @@ Task<void> HandleCatalogNodes(Call& call) {
   NodesQuery query{&call.api.server->state(), {}};
   auto* qp = &query;
   uint64_t idx = co_await call.Blocking(q, [qp](state::WatchSet* ws) { return qp->Run(ws); });
+  if (call.aborted()) co_return;
   call.SetMeta(idx);
   auto node_meta = ParseNodeMetaFilter(call.req);
   std::string body;
@@ -143,6 +145,7 @@ Task<void> HandleCatalogService(Call& call) {
       &call.api.server->state(), call.req.path.substr(kPrefixService.size()), false, {}};
   auto* qp = &query;
   uint64_t idx = co_await call.Blocking(q, [qp](state::WatchSet* ws) { return qp->Run(ws); });
+  if (call.aborted()) co_return;
   call.SetMeta(idx);
   auto tags = call.req.QueryAll("tag");
   auto node_meta = ParseNodeMetaFilter(call.req);
@@ -173,6 +176,7 @@ Task<void> HandleCatalogNode(Call& call) {
   NodeServicesQuery query{&call.api.server->state(), node, {}, {}};
   auto* qp = &query;
   uint64_t idx = co_await call.Blocking(q, [qp](state::WatchSet* ws) { return qp->Run(ws); });
+  if (call.aborted()) co_return;
   call.SetMeta(idx);
   std::string body;
   JsonWriter w(call.pretty(), &body);

@@ -14,6 +14,8 @@ Task<void> HandleKV(Call& call);
 Task<void> HandleTxn(Call& call);
 Task<void> HandleStatusLeader(Call& call);
 Task<void> HandleStatusPeers(Call& call);
+Task<void> HandleOperatorRaftConfiguration(Call& call);
+Task<void> HandleOperatorRaftPeer(Call& call);
 Task<void> HandleAgentSelf(Call& call);
 Task<void> HandleAgentLeave(Call& call);
 Task<void> HandleAgentReload(Call& call);
@@ -40,6 +42,8 @@ Task<void> HandleAgentCheckDeregister(Call& call);
 Task<void> HandleAgentCheckUpdate(Call& call);
 Task<void> HandleAgentHealthService(Call& call);
 Task<void> HandleAgentMembers(Call& call);
+Task<void> HandleAgentJoin(Call& call);
+Task<void> HandleAgentForceLeave(Call& call);
 
 // Consul's DirEntry JSON shape; the value as base64, or null when empty or !with_value.
 void WriteDirEntry(JsonWriter& w, const state::DirEntry& e, bool with_value);

@@ -63,6 +63,7 @@ Task<void> Checks(Call& call, CheckQueryKind kind, std::string arg) {
   ChecksQuery query{&call.api.server->state(), kind, std::move(arg), {}};
   auto* qp = &query;
   uint64_t idx = co_await call.Blocking(q, [qp](state::WatchSet* ws) { return qp->Run(ws); });
+  if (call.aborted()) co_return;
   call.SetMeta(idx);
   auto node_meta = ParseNodeMetaFilter(call.req);
   std::string body;
@@ -122,6 +123,7 @@ Task<void> HandleHealthService(Call& call) {
       &call.api.server->state(), call.req.path.substr(kPrefixServiceHealth.size()), true, {}};
   auto* qp = &query;
   uint64_t idx = co_await call.Blocking(q, [qp](state::WatchSet* ws) { return qp->Run(ws); });
+  if (call.aborted()) co_return;
   call.SetMeta(idx);
   RenderHealthService(call, query.out, filter);
 }

@@ -104,6 +104,7 @@ Task<void> KVGet(Call& call, std::string key) {
   if (!query.keys && !query.recurse && MissingKey(call, query.key)) co_return;
   KVGetQuery* qp = &query;
   uint64_t idx = co_await call.Blocking(q, [qp](state::WatchSet* ws) { return qp->Run(ws); });
+  if (call.aborted()) co_return;
   call.SetMeta(idx);
   if (query.keys)
     RenderKeys(call, query.key_list);

@@ -10,6 +10,8 @@ constexpr Route kRoutes[] = {
     {"/v1/txn", false, HandleTxn},
     {"/v1/status/leader", false, HandleStatusLeader},
     {"/v1/status/peers", false, HandleStatusPeers},
+    {"/v1/operator/raft/configuration", false, HandleOperatorRaftConfiguration},
+    {"/v1/operator/raft/peer", false, HandleOperatorRaftPeer},
     {"/v1/agent/self", false, HandleAgentSelf},
     {"/v1/agent/leave", false, HandleAgentLeave},
     {"/v1/agent/reload", false, HandleAgentReload},
@@ -40,6 +42,8 @@ constexpr Route kRoutes[] = {
     {"/v1/agent/check/update/", true, HandleAgentCheckUpdate},
     {"/v1/agent/health/service/", true, HandleAgentHealthService},
     {"/v1/agent/members", false, HandleAgentMembers},
+    {"/v1/agent/join/", true, HandleAgentJoin},
+    {"/v1/agent/force-leave/", true, HandleAgentForceLeave},
 };
 }  // namespace
 

@@ -26,7 +26,8 @@ Task<void> HandleStatusPeers(Call& call) {
   std::string body;
   JsonWriter w(call.pretty(), &body);
   w.BeginArray();
-  if (call.api.server) w.String(call.api.server->LeaderAddress());
+  if (call.api.server)
+    for (const auto& addr : call.api.server->PeerAddresses()) w.String(addr);
   w.EndArray();
   call.SetJsonBody(std::move(body));
 }

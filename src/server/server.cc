@@ -1,16 +1,36 @@
 #include "server/server.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <boost/json/parse.hpp>
 #include <cerrno>
+#include <deque>
+#include <fstream>
+#include <future>
+#include <random>
+#include <set>
+#include <sstream>
+#include <unordered_map>
 
-#include "raft/segment_log.h"
-#include "raft/snapshot_store.h"
-#include "raft/stable_store.h"
+#include "base/coding.h"
+#include "raft/core/message_codec.h"
+#include "raft/core/raw_node.h"
+#include "raft/raft_storage.h"
+#include "rpc/transport.h"
+#include "server/forward_codec.h"
 
 namespace consulate::server {
 
+namespace core = raft::core;
+using Clock = std::chrono::steady_clock;
+
 namespace {
+
+constexpr int kElectionTicks = 20;  // x tick = 1 s x multiplier (Consul's election timeout)
+constexpr int kHeartbeatTicks = 2;  // 100 ms x multiplier (hashicorp/raft heartbeats)
+constexpr auto kForwardTimeout = std::chrono::seconds(30);
+
 Status MakeDirs(const std::string& path) {
   std::string cur;
   for (size_t i = 0; i <= path.size(); ++i) {
@@ -22,203 +42,975 @@ Status MakeDirs(const std::string& path) {
   }
   return Status::OK();
 }
+
+// Raft node numbers are derived from Consul's server IDs (FNV-1a 64), never 0.
+core::NodeId NodeIdFor(std::string_view server_id) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : server_id) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return core::NodeId(h == 0 ? 1 : h);
+}
+
+fsm::ApplyResult Failed(Status s) {
+  fsm::ApplyResult r;
+  r.status = std::move(s);
+  r.ok = false;
+  return r;
+}
+
+Status NoLeader() { return Status::Unavailable("No cluster leader"); }
+
 }  // namespace
 
-Server::Server(const Options& options, Logger logger)
-    : options_(options), logger_(std::move(logger)) {}
+struct PeerInfo {
+  std::string id, name, address;
+};
+
+struct Server::Impl {
+  Impl(const Options& o, Logger l) : options(o), logger(std::move(l)) {}
+
+  const Options options;
+  Logger logger;
+  state::StateStore state;
+  fsm::FSM fsm{&state};
+  std::unique_ptr<raft::RaftStorage> storage;
+  std::unique_ptr<core::RawNode> node;
+  std::unique_ptr<rpc::Transport> transport;
+  core::NodeId self;
+  std::string rpc_address;
+  std::string raft_dir;
+  Clock::duration tick;
+
+  std::atomic<bool> is_leader{false};
+  std::atomic<uint64_t> last_applied{0};
+  std::atomic<uint64_t> term{0};
+  std::atomic<uint64_t> leader_raw{0};
+  std::atomic<int64_t> last_contact_ns{0};  // steady clock of the last message from a leader
+
+  // ---- Inbox: filled by any thread, drained by the driver thread.
+  struct Proposal {
+    std::string command;
+    ApplyCallback done;
+  };
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<Proposal> in_proposals;                       // GUARDED_BY(mu)
+  std::vector<std::pair<std::string, uint64_t>> in_frames;  // GUARDED_BY(mu)
+  std::vector<std::function<void()>> in_tasks;              // GUARDED_BY(mu)
+  std::vector<DoneCallback> in_reads;                       // GUARDED_BY(mu)
+  bool stopping = false;                                    // GUARDED_BY(mu)
+  std::thread thread;
+
+  // ---- Driver thread only.
+  std::map<core::NodeId, PeerInfo> book;  // how to reach each server
+  std::unordered_map<uint64_t, core::NodeId> conn_sender;
+  struct PendingApply {
+    raft::TermId term;
+    ApplyCallback done;
+  };
+  std::map<raft::LogIndex, PendingApply> pending;
+  struct Waiting {
+    std::string command;
+    ApplyCallback done;
+    Clock::time_point deadline;
+  };
+  std::deque<Waiting> waiting;  // proposals waiting for a leader
+  struct ReadBatch {
+    std::vector<DoneCallback> done;
+    Clock::time_point issued, deadline;
+    bool issued_ok = false;
+  };
+  std::map<std::string, ReadBatch> reads;  // by ReadIndex context
+  std::multimap<raft::LogIndex, DoneCallback> reads_after_apply;
+  uint64_t next_read_ctx = 1;
+  std::map<raft::LogIndex, DoneCallback> pending_conf;
+  core::Configuration applied_config;
+  std::map<std::string, ServerInfo> seen;  // by name, from gossip
+  std::set<std::string> left;              // names that left the pool
+  std::set<std::string> removed_ids;       // removed by an operator or a leave: not re-added
+  bool bootstrap_checking = false;
+  Clock::time_point next_reconcile{};
+  std::optional<std::pair<Clock::time_point, core::NodeId>> forget_leader;
+  std::mt19937_64 rng{std::random_device{}()};
+
+  // Snapshots.
+  std::thread snapshot_thread;
+  std::atomic<bool> snapshot_running{false};
+
+  // ---- Published for other threads.
+  mutable std::mutex pub_mu;
+  std::map<core::NodeId, PeerInfo> pub_book;  // GUARDED_BY(pub_mu)
+  core::Configuration pub_config;             // GUARDED_BY(pub_mu)
+  uint64_t pub_config_index = 0;              // GUARDED_BY(pub_mu)
+
+  // ------------------------------------------------------------------------------------------
+  Status Open();
+  Status RecoverFromPeersJson();
+  Status CreateNode();
+  void Loop();
+  void HandleReady();
+  void Apply(const raft::LogEntry& e);
+  void ProposeLocal(std::string command, ApplyCallback done, Clock::time_point deadline);
+  void Forward(const std::string& leader, std::string command, ApplyCallback done);
+  void IssueReads();
+  void ServeReadsUpTo(raft::LogIndex applied);
+  void OnFrame(const std::string& payload, uint64_t conn);
+  void Send(const core::Message& m);
+  void Learn(core::NodeId id, PeerInfo info);
+  void PublishConfig();
+  void LoadBook();
+  void SaveBook();
+  void MaybeBootstrap();
+  void Reconcile();
+  void MaybeSnapshot();
+  void FailAll(const Status& why);
+  std::string LeaderAddr() const;
+  void Post(std::function<void()> task) {
+    std::lock_guard<std::mutex> lock(mu);
+    in_tasks.push_back(std::move(task));
+    cv.notify_one();
+  }
+  void OnRequest(uint8_t method, std::string body, rpc::Transport::Respond respond);
+};
+
+// ---------------------------------------------------------------------------------------------
+// Opening
+
+Status Server::Impl::Open() {
+  self = NodeIdFor(options.node_id);
+  tick = std::chrono::milliseconds(50) * std::max(options.raft_multiplier, 1);
+  if (options.dev) {
+    storage = std::make_unique<raft::MemoryRaftStorage>();
+  } else {
+    raft_dir = options.data_dir + "/raft";
+    CONSULATE_RETURN_IF_ERROR(MakeDirs(raft_dir));
+    raft::DiskStorage::Options so;
+    so.segment_bytes = options.segment_bytes;
+    so.logger = logger;
+    auto disk = raft::DiskStorage::Open(raft_dir, so);
+    if (!disk.ok()) return disk.status();
+    storage = std::move(*disk);
+    LoadBook();
+  }
+  if (auto snap = storage->TakeRecoveredSnapshot()) {
+    CONSULATE_RETURN_IF_ERROR(fsm.Restore(snap->data));
+    last_applied = snap->metadata.index;
+    applied_config = snap->metadata.configuration;
+    logger.Info("restored snapshot: index={} term={} bytes={}", snap->metadata.index,
+                snap->metadata.term, snap->data.size());
+  }
+  if (!options.dev) CONSULATE_RETURN_IF_ERROR(RecoverFromPeersJson());
+
+  rpc::Transport::Handlers h;
+  h.on_raft = [this](std::string payload, uint64_t conn) {
+    std::lock_guard<std::mutex> lock(mu);
+    in_frames.emplace_back(std::move(payload), conn);
+    if (in_frames.size() == 1) cv.notify_one();
+  };
+  h.on_inbound_closed = [this](uint64_t conn) {
+    Post([this, conn] {
+      auto it = conn_sender.find(conn);
+      if (it == conn_sender.end()) return;
+      const core::NodeId who = it->second;
+      conn_sender.erase(it);
+      if (node && node->leader() == who && who != self && !forget_leader) {
+        // The leader's connection dropped (it stopped or crashed): elect a new one soon rather
+        // than after a whole election timeout. The delay is random and not tick-aligned, so
+        // that two followers rarely campaign at once and split the vote.
+        const auto delay = std::chrono::microseconds(rng() % 250000);
+        forget_leader = std::make_pair(Clock::now() + delay, who);
+      }
+    });
+  };
+  h.on_request = [this](uint8_t method, std::string body, rpc::Transport::Respond respond) {
+    OnRequest(method, std::move(body), std::move(respond));
+  };
+  auto t = rpc::Transport::Start(options.rpc_bind, static_cast<uint16_t>(options.rpc_port),
+                                 std::move(h), logger);
+  if (!t.ok()) return t.status();
+  transport = std::move(*t);
+  rpc_address = options.rpc_address.empty()
+                    ? options.rpc_bind + ":" + std::to_string(transport->port())
+                    : options.rpc_address;
+  Learn(self, PeerInfo{options.node_id, options.node_name, rpc_address});
+  seen[options.node_name] =
+      ServerInfo{options.node_id, options.node_name, rpc_address, options.bootstrap_expect};
+
+  if ((options.dev || options.bootstrap || options.bootstrap_expect == 1) &&
+      storage->IsPristine()) {
+    core::Configuration c;
+    c.voters = {self};
+    CONSULATE_RETURN_IF_ERROR(storage->Bootstrap(c));
+    logger.Info("bootstrapped a one-server cluster: id={}", options.node_id);
+  }
+  return CreateNode();
+}
+
+// Outage recovery (Consul's raft/peers.json): the file names the servers of the new configuration,
+// [{"id": "<node ID>", "address": "ip:port", "non_voter": false}, ...]. As hashicorp/raft's
+// RecoverCluster does, every entry in the log is applied, a snapshot of the result is written with
+// the new configuration at the last index, the log is compacted through it, and the file deleted.
+Status Server::Impl::RecoverFromPeersJson() {
+  const std::string path = raft_dir + "/peers.json";
+  std::ifstream in(path);
+  if (!in) return Status::OK();
+  logger.Info("found peers.json file, recovering Raft configuration...");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(ss.str(), ec);
+  if (ec || !v.is_array())
+    return Status::InvalidArgument("recovery failed to parse peers.json: not a JSON array");
+  core::Configuration conf;
+  for (const auto& e : v.as_array()) {
+    const boost::json::object* o = e.if_object();
+    const boost::json::value* id = o ? o->if_contains("id") : nullptr;
+    const boost::json::value* addr = o ? o->if_contains("address") : nullptr;
+    const boost::json::value* nv = o ? o->if_contains("non_voter") : nullptr;
+    if (!id || !id->is_string() || id->as_string().empty())
+      return Status::InvalidArgument("recovery failed to parse peers.json: missing \"id\"");
+    if (!addr || !addr->is_string() || addr->as_string().empty())
+      return Status::InvalidArgument("recovery failed to parse peers.json: missing \"address\"");
+    const std::string sid(id->as_string());
+    const core::NodeId nid = NodeIdFor(sid);
+    Learn(nid, PeerInfo{sid, nid == self ? options.node_name : "", std::string(addr->as_string())});
+    if (nv && nv->is_bool() && nv->as_bool()) {
+      conf.learners.push_back(nid);
+    } else {
+      conf.voters.push_back(nid);
+    }
+  }
+  CONSULATE_RETURN_IF_ERROR(conf.Normalize());
+  if (conf.voters.empty())
+    return Status::InvalidArgument("recovery failed: peers.json names no voter");
+  // Apply everything the log holds, committed or not.
+  const raft::LogIndex last = storage->LastIndex();
+  for (raft::LogIndex i = last_applied.load() + 1; i <= last;) {
+    std::vector<raft::LogEntry> batch;
+    CONSULATE_RETURN_IF_ERROR(storage->Entries(i, last + 1, 4u << 20, &batch));
+    if (batch.empty()) break;
+    for (const auto& e : batch) {
+      fsm.Apply(e.index, e.type == raft::EntryType::kCommand ? std::string_view(e.data)
+                                                             : std::string_view());
+    }
+    i = batch.back().index + 1;
+  }
+  if (last > 0) {
+    auto t = storage->Term(last);
+    if (!t.ok()) return t.status();
+    core::SnapshotMetadata meta{last, *t, conf};
+    const std::string data = fsm.Snapshot();
+    CONSULATE_RETURN_IF_ERROR(storage->WriteSnapshot(meta, data));
+    CONSULATE_RETURN_IF_ERROR(storage->SnapshotWritten(meta));
+    CONSULATE_RETURN_IF_ERROR(storage->Compact(last));
+    last_applied = last;
+  } else {
+    CONSULATE_RETURN_IF_ERROR(storage->Bootstrap(conf));
+  }
+  applied_config = conf;
+  if (::unlink(path.c_str()) != 0) return Status::IOErrorFromErrno("delete " + path, errno);
+  logger.Info("deleted peers.json file after successful recovery");
+  return Status::OK();
+}
+
+Status Server::Impl::CreateNode() {
+  core::RaftOptions ro;
+  ro.id = self;
+  ro.election_ticks = kElectionTicks;
+  ro.heartbeat_ticks = kHeartbeatTicks;
+  ro.random_seed = rng();
+  ro.applied = last_applied.load();
+  auto n = core::RawNode::Create(ro, storage.get());
+  if (!n.ok()) return n.status();
+  node = std::move(*n);
+  term = node->term();
+  const auto& conf = node->raft().configuration();
+  if (conf.voters.size() == 1 && conf.voters[0] == self) {
+    Status st = node->Campaign();
+    if (!st.ok()) logger.Warn("campaign failed: {}", st.ToString());
+  }
+  PublishConfig();
+  return Status::OK();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Address book
+
+void Server::Impl::Learn(core::NodeId id, PeerInfo info) {
+  auto it = book.find(id);
+  if (it != book.end() && it->second.address == info.address && it->second.name == info.name &&
+      it->second.id == info.id) {
+    return;
+  }
+  book[id] = std::move(info);
+  {
+    std::lock_guard<std::mutex> lock(pub_mu);
+    pub_book = book;
+  }
+  SaveBook();
+}
+
+void Server::Impl::LoadBook() {
+  std::ifstream in(raft_dir + "/peers.info");
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream ls(line);
+    PeerInfo p;
+    if (std::getline(ls, p.id, '\t') && std::getline(ls, p.name, '\t') &&
+        std::getline(ls, p.address)) {
+      book[NodeIdFor(p.id)] = p;
+    }
+  }
+  std::lock_guard<std::mutex> lock(pub_mu);
+  pub_book = book;
+}
+
+void Server::Impl::SaveBook() {
+  if (raft_dir.empty()) return;
+  // Only a cache (gossip re-teaches it); write-and-rename without fsync.
+  const std::string tmp = raft_dir + "/peers.info.tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    for (const auto& [id, p] : book) out << p.id << '\t' << p.name << '\t' << p.address << '\n';
+  }
+  ::rename(tmp.c_str(), (raft_dir + "/peers.info").c_str());
+}
+
+void Server::Impl::PublishConfig() {
+  std::lock_guard<std::mutex> lock(pub_mu);
+  pub_config = node ? node->raft().configuration() : core::Configuration{};
+}
+
+std::string Server::Impl::LeaderAddr() const {
+  const core::NodeId lead(leader_raw.load(std::memory_order_acquire));
+  if (lead.IsNone()) return "";
+  std::lock_guard<std::mutex> lock(pub_mu);
+  auto it = pub_book.find(lead);
+  return it == pub_book.end() ? "" : it->second.address;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Messages
+
+void Server::Impl::Send(const core::Message& m) {
+  auto it = book.find(m.to);
+  if (it == book.end()) {
+    logger.Debug("no address for raft peer {}", core::ToString(m.to));
+    return;
+  }
+  std::string payload;
+  PutLengthPrefixedString(&payload, options.node_id);
+  PutLengthPrefixedString(&payload, options.node_name);
+  PutLengthPrefixedString(&payload, rpc_address);
+  core::EncodeMessageTo(m, &payload);
+  transport->SendRaft(it->second.address, std::move(payload));
+}
+
+void Server::Impl::OnFrame(const std::string& payload, uint64_t conn) {
+  std::string_view in(payload);
+  std::string_view id, name, addr;
+  if (!GetLengthPrefixedString(&in, &id) || !GetLengthPrefixedString(&in, &name) ||
+      !GetLengthPrefixedString(&in, &addr)) {
+    return;
+  }
+  core::Message m;
+  if (!core::DecodeMessage(in, &m).ok()) return;
+  if (NodeIdFor(id) != m.from) return;
+  Learn(m.from, PeerInfo{std::string(id), std::string(name), std::string(addr)});
+  conn_sender[conn] = m.from;
+  if (std::holds_alternative<core::AppendEntriesRequest>(m.body) ||
+      std::holds_alternative<core::HeartbeatRequest>(m.body) ||
+      std::holds_alternative<core::InstallSnapshotRequest>(m.body)) {
+    last_contact_ns.store(Clock::now().time_since_epoch().count(), std::memory_order_release);
+  }
+  Status st = node->Step(m);
+  if (!st.ok() && !node->fatal_error().ok()) {
+    logger.Error("raft stopped: {}", node->fatal_error().ToString());
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Proposals and reads
+
+void Server::Impl::ProposeLocal(std::string command, ApplyCallback done,
+                                Clock::time_point deadline) {
+  if (node->role() == core::Role::kLeader && node->raft().lead_transferee().IsNone()) {
+    const raft::TermId t = node->term();
+    auto idx = node->Propose(std::move(command));
+    if (idx.ok()) {
+      pending.emplace(*idx, PendingApply{t, std::move(done)});
+    } else {
+      done(Failed(idx.status()));
+    }
+    return;
+  }
+  if (node->role() == core::Role::kLeader) {  // handing leadership over: wait for the next one
+    waiting.push_back(Waiting{std::move(command), std::move(done), deadline});
+    return;
+  }
+  const std::string leader = LeaderAddr();
+  if (!node->leader().IsNone() && !leader.empty()) {
+    Forward(leader, std::move(command), std::move(done));
+    return;
+  }
+  waiting.push_back(Waiting{std::move(command), std::move(done), deadline});
+}
+
+void Server::Impl::Forward(const std::string& leader, std::string command, ApplyCallback done) {
+  transport->Call(leader, static_cast<uint8_t>(RpcMethod::kApply), std::move(command),
+                  kForwardTimeout, [done = std::move(done)](Result<std::string> resp) {
+                    if (!resp.ok()) {
+                      done(Failed(resp.status()));
+                      return;
+                    }
+                    fsm::ApplyResult r;
+                    Status st = DecodeApplyResult(*resp, &r);
+                    done(st.ok() ? std::move(r) : Failed(st));
+                  });
+}
+
+void Server::Impl::IssueReads() {
+  const auto now = Clock::now();
+  const auto retry_after = tick * kElectionTicks;
+  for (auto it = reads.begin(); it != reads.end();) {
+    ReadBatch& b = it->second;
+    if (now >= b.deadline) {
+      for (auto& d : b.done) d(NoLeader());
+      it = reads.erase(it);
+      continue;
+    }
+    if (!b.issued_ok || now - b.issued >= retry_after) {
+      b.issued = now;
+      b.issued_ok = node->ReadIndex(it->first).ok();
+    }
+    ++it;
+  }
+}
+
+void Server::Impl::ServeReadsUpTo(raft::LogIndex applied) {
+  while (!reads_after_apply.empty() && reads_after_apply.begin()->first <= applied) {
+    auto done = std::move(reads_after_apply.begin()->second);
+    reads_after_apply.erase(reads_after_apply.begin());
+    done(Status::OK());
+  }
+}
+
+void Server::Impl::OnRequest(uint8_t method, std::string body, rpc::Transport::Respond respond) {
+  switch (static_cast<RpcMethod>(method)) {
+    case RpcMethod::kApply: {
+      std::lock_guard<std::mutex> lock(mu);
+      in_proposals.push_back(Proposal{
+          std::move(body), [respond](fsm::ApplyResult r) { respond(EncodeApplyResult(r)); }});
+      cv.notify_one();
+      return;
+    }
+    case RpcMethod::kPeers:
+      Post([this, respond] { respond(storage->IsPristine() ? "0" : "1"); });
+      return;
+    case RpcMethod::kRemovePeer:
+      Post([this, body, respond] {
+        auto done = [respond](Status s) { respond(EncodeStatus(s)); };
+        if (node->role() != core::Role::kLeader) {
+          done(node->leader().IsNone() ? NoLeader() : Status::Unavailable("not the leader"));
+          return;
+        }
+        core::NodeId target;
+        for (const auto& [nid, p] : book) {
+          if (p.id == body || p.address == body) target = nid;
+        }
+        if (target.IsNone() || !node->raft().configuration().Contains(target)) {
+          done(Status::NotFound("id \"" + body + "\" was not found in the Raft configuration"));
+          return;
+        }
+        removed_ids.insert(book[target].id);
+        auto idx =
+            node->ProposeConfChange(core::ConfChange{core::ConfChange::Kind::kRemoveNode, target});
+        if (!idx.ok()) {
+          done(idx.status());
+          return;
+        }
+        pending_conf.emplace(*idx, std::move(done));
+      });
+      return;
+  }
+  respond(EncodeStatus(Status::InvalidArgument("unknown method")));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Membership
+
+void Server::Impl::MaybeBootstrap() {
+  if (options.bootstrap_expect <= 1 || bootstrap_checking || !storage->IsPristine()) return;
+  std::vector<ServerInfo> servers;
+  for (const auto& [name, s] : seen) {
+    if (left.count(name)) continue;
+    if (s.expect != 0 && s.expect != options.bootstrap_expect) {
+      logger.Error(
+          "Member {} has a conflicting expect value. All nodes should expect the same "
+          "number.",
+          name);
+      return;
+    }
+    servers.push_back(s);
+  }
+  if (static_cast<int>(servers.size()) < options.bootstrap_expect) return;
+  // Ask the others whether a cluster already exists (Consul's maybeBootstrap does the same).
+  bootstrap_checking = true;
+  struct Tally {
+    size_t waiting = 0;
+    bool abort = false;
+  };
+  auto tally = std::make_shared<Tally>();
+  for (const auto& s : servers) {
+    if (s.id == options.node_id) continue;
+    ++tally->waiting;
+  }
+  auto finish = [this, servers](bool abort) {
+    bootstrap_checking = false;
+    if (abort || !storage->IsPristine()) return;
+    core::Configuration c;
+    for (const auto& s : servers) {
+      c.voters.push_back(NodeIdFor(s.id));
+      Learn(NodeIdFor(s.id), PeerInfo{s.id, s.name, s.address});
+    }
+    if (!c.Normalize().ok()) return;
+    Status st = storage->Bootstrap(c);
+    if (st.ok()) st = CreateNode();
+    if (!st.ok()) {
+      logger.Error("failed to bootstrap cluster: error=\"{}\"", st.ToString());
+      return;
+    }
+    logger.Info("found expected number of peers, attempting bootstrap: peers={}", servers.size());
+  };
+  if (tally->waiting == 0) {
+    finish(false);
+    return;
+  }
+  for (const auto& s : servers) {
+    if (s.id == options.node_id) continue;
+    transport->Call(s.address, static_cast<uint8_t>(RpcMethod::kPeers), "", std::chrono::seconds(2),
+                    [this, tally, finish, name = s.name](Result<std::string> r) {
+                      Post([this, tally, finish, name, r = std::move(r)] {
+                        if (!r.ok()) {
+                          tally->abort = true;  // try again on the next gossip update or tick
+                        } else if (*r != "0") {
+                          logger.Warn(
+                              "Existing Raft peers reported by server, disabling bootstrap mode: "
+                              "server={}",
+                              name);
+                          tally->abort = true;
+                        }
+                        if (--tally->waiting == 0) finish(tally->abort);
+                      });
+                    });
+  }
+}
+
+void Server::Impl::Reconcile() {
+  const auto now = Clock::now();
+  if (now < next_reconcile) return;
+  next_reconcile = now + tick * 4;
+  if (node->role() != core::Role::kLeader) {
+    MaybeBootstrap();
+    return;
+  }
+  const core::Configuration& conf = node->raft().configuration();
+  for (const auto& [name, s] : seen) {
+    const core::NodeId id = NodeIdFor(s.id);
+    if (left.count(name)) {
+      if (conf.Contains(id) && id != self) {
+        auto r = node->ProposeConfChange(core::ConfChange{core::ConfChange::Kind::kRemoveNode, id});
+        if (r.ok()) logger.Info("removing server that left: server={} id={}", name, s.id);
+        return;  // one change at a time
+      }
+      continue;
+    }
+    if (!conf.IsVoter(id) && !removed_ids.count(s.id)) {
+      Learn(id, PeerInfo{s.id, s.name, s.address});
+      auto r = node->ProposeConfChange(core::ConfChange{core::ConfChange::Kind::kAddVoter, id});
+      if (r.ok()) logger.Info("adding server as a voter: server={} id={}", name, s.id);
+      return;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The driver loop
+
+void Server::Impl::Apply(const raft::LogEntry& e) {
+  fsm::ApplyResult r;
+  if (e.type == raft::EntryType::kCommand) {
+    r = fsm.Apply(e.index, e.data);
+  } else {
+    fsm.Apply(e.index, std::string_view());
+    if (e.type == raft::EntryType::kConfiguration) {
+      core::Configuration c;
+      if (core::DecodeConfiguration(e.data, &c).ok()) {
+        applied_config = c;
+        std::lock_guard<std::mutex> lock(pub_mu);
+        pub_config_index = e.index;
+      }
+    }
+  }
+  last_applied.store(e.index, std::memory_order_release);
+  if (auto it = pending.find(e.index); it != pending.end()) {
+    auto p = std::move(it->second);
+    pending.erase(it);
+    if (p.term == e.term) {
+      if (p.done) p.done(std::move(r));
+    } else if (p.done) {
+      p.done(Failed(Status::Unavailable("leadership lost while committing log")));
+    }
+  }
+  if (auto it = pending_conf.find(e.index); it != pending_conf.end()) {
+    auto done = std::move(it->second);
+    pending_conf.erase(it);
+    done(Status::OK());
+  }
+}
+
+void Server::Impl::FailAll(const Status& why) {
+  for (auto& [idx, p] : pending)
+    if (p.done) p.done(Failed(why));
+  pending.clear();
+  for (auto& [idx, d] : pending_conf) d(why);
+  pending_conf.clear();
+}
+
+void Server::Impl::HandleReady() {
+  while (node->HasReady()) {
+    core::Ready rd = node->GetReady();
+    Status st;
+    if (rd.snapshot) st = storage->InstallSnapshot(*rd.snapshot);
+    if (st.ok() && !rd.entries.empty()) st = storage->Append(rd.entries);
+    if (st.ok() && rd.hard_state) st = storage->SetHardState(*rd.hard_state);
+    if (st.ok() && rd.must_sync) st = storage->Sync();
+    if (!st.ok()) {
+      // Nothing after a failed write can be trusted to be on disk: stop taking part.
+      logger.Error("raft storage failed, stopping: error=\"{}\"", st.ToString());
+      FailAll(Status::Unavailable("raft storage failed: " + st.message()));
+      std::lock_guard<std::mutex> lock(mu);
+      stopping = true;
+      return;
+    }
+    for (const auto& m : rd.messages) Send(m);
+    if (rd.snapshot) {
+      Status rs = fsm.Restore(rd.snapshot->data);
+      if (!rs.ok()) logger.Error("snapshot restore failed: {}", rs.ToString());
+      applied_config = rd.snapshot->metadata.configuration;
+      last_applied.store(rd.snapshot->metadata.index, std::memory_order_release);
+      logger.Info("installed snapshot: index={} term={}", rd.snapshot->metadata.index,
+                  rd.snapshot->metadata.term);
+    }
+    for (const auto& e : rd.committed_entries) Apply(e);
+    for (const auto& rs : rd.read_states) {
+      auto it = reads.find(rs.context);
+      if (it == reads.end()) continue;
+      for (auto& d : it->second.done) reads_after_apply.emplace(rs.index, std::move(d));
+      reads.erase(it);
+    }
+    if (rd.soft_state) {
+      const bool was_leader = is_leader.load();
+      const bool now_leader = rd.soft_state->role == core::Role::kLeader;
+      leader_raw.store(rd.soft_state->leader.value(), std::memory_order_release);
+      is_leader.store(now_leader, std::memory_order_release);
+      if (now_leader && !was_leader) {
+        logger.Info("cluster leadership acquired: term={}", node->term());
+        next_reconcile = Clock::now();
+      } else if (was_leader && !now_leader) {
+        logger.Info("cluster leadership lost: term={}", node->term());
+        FailAll(Status::Unavailable("leadership lost while committing log"));
+      }
+      if (!rd.soft_state->leader.IsNone() && rd.soft_state->leader != self) {
+        const std::string addr = LeaderAddr();
+        logger.Info("new leader elected: leader={} term={}", addr, node->term());
+        last_contact_ns.store(Clock::now().time_since_epoch().count(), std::memory_order_release);
+      }
+    }
+    term.store(node->term(), std::memory_order_release);
+    node->Advance();
+    PublishConfig();
+  }
+  ServeReadsUpTo(last_applied.load());
+}
+
+void Server::Impl::MaybeSnapshot() {
+  const raft::LogIndex applied = last_applied.load();
+  if (snapshot_running.load() || applied - storage->SnapshotIndex() < options.snapshot_threshold)
+    return;
+  if (snapshot_thread.joinable()) snapshot_thread.join();
+  auto t = storage->Term(applied);
+  if (!t.ok()) return;
+  core::SnapshotMetadata meta;
+  meta.index = applied;
+  meta.term = *t;
+  meta.configuration = applied_config;
+  // Encoding takes the store's read lock; the file is written and synced off this thread.
+  auto data = std::make_shared<std::string>(fsm.Snapshot());
+  snapshot_running = true;
+  snapshot_thread = std::thread([this, meta, data] {
+    Status st = storage->WriteSnapshot(meta, *data);
+    if (!st.ok()) logger.Error("snapshot failed: error=\"{}\"", st.ToString());
+    Post([this, meta, st, bytes = data->size()] {
+      snapshot_running = false;
+      if (!st.ok()) return;
+      Status s2 = storage->SnapshotWritten(meta);
+      if (s2.ok() && meta.index > options.trailing_logs)
+        s2 = storage->Compact(meta.index - options.trailing_logs);
+      if (!s2.ok()) logger.Warn("log compaction failed: error=\"{}\"", s2.ToString());
+      logger.Info("snapshot complete: index={} bytes={}", meta.index, bytes);
+    });
+  });
+}
+
+void Server::Impl::Loop() {
+  auto next_tick = Clock::now() + tick;
+  std::vector<Proposal> proposals;
+  std::vector<std::pair<std::string, uint64_t>> frames;
+  std::vector<std::function<void()>> tasks;
+  std::vector<DoneCallback> new_reads;
+  while (true) {
+    {
+      std::unique_lock<std::mutex> lock(mu);
+      const auto wake = forget_leader ? std::min(next_tick, forget_leader->first) : next_tick;
+      cv.wait_until(lock, wake, [&] {
+        return stopping || !in_proposals.empty() || !in_frames.empty() || !in_tasks.empty() ||
+               !in_reads.empty();
+      });
+      if (stopping) break;
+      proposals.swap(in_proposals);
+      frames.swap(in_frames);
+      tasks.swap(in_tasks);
+      new_reads.swap(in_reads);
+    }
+    for (auto& [payload, conn] : frames) OnFrame(payload, conn);
+    frames.clear();
+    for (auto& t : tasks) t();
+    tasks.clear();
+    const auto now = Clock::now();
+    if (forget_leader && now >= forget_leader->first) {
+      if (node->leader() == forget_leader->second) {
+        node->ForgetLeader(forget_leader->second, 1);
+        node->Tick();  // campaigns now
+      }
+      forget_leader.reset();
+    }
+    if (now >= next_tick) {
+      node->Tick();
+      next_tick = now + tick;
+      Reconcile();
+    }
+    // Proposals waiting for a leader go first, in order.
+    if (!waiting.empty()) {
+      const bool leader_known = node->role() == core::Role::kLeader || !LeaderAddr().empty();
+      std::deque<Waiting> cur;
+      cur.swap(waiting);
+      for (auto& w : cur) {
+        if (now >= w.deadline) {
+          w.done(Failed(NoLeader()));
+        } else if (leader_known) {
+          ProposeLocal(std::move(w.command), std::move(w.done), w.deadline);
+        } else {
+          waiting.push_back(std::move(w));
+        }
+      }
+    }
+    const auto deadline = now + options.rpc_hold_timeout;
+    for (auto& p : proposals) ProposeLocal(std::move(p.command), std::move(p.done), deadline);
+    proposals.clear();
+    if (!new_reads.empty()) {
+      ReadBatch b;
+      b.done = std::move(new_reads);
+      b.deadline = deadline;
+      reads.emplace(std::to_string(next_read_ctx++), std::move(b));
+      new_reads.clear();
+    }
+    if (!reads.empty()) IssueReads();
+    HandleReady();
+    if (!options.dev || options.snapshot_threshold > 0) MaybeSnapshot();
+  }
+  // Shutting down: answer everything still queued.
+  const Status down = Status::Unavailable("server is shutting down");
+  FailAll(down);
+  for (auto& w : waiting) w.done(Failed(down));
+  waiting.clear();
+  for (auto& [ctx, b] : reads)
+    for (auto& d : b.done) d(down);
+  reads.clear();
+  for (auto& [i, d] : reads_after_apply) d(down);
+  reads_after_apply.clear();
+  std::vector<Proposal> rest;
+  std::vector<DoneCallback> rest_reads;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    rest.swap(in_proposals);
+    rest_reads.swap(in_reads);
+  }
+  for (auto& p : rest) p.done(Failed(down));
+  for (auto& d : rest_reads) d(down);
+  if (snapshot_thread.joinable()) snapshot_thread.join();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Server
+
+Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Result<std::unique_ptr<Server>> Server::Open(const Options& options, Logger logger) {
-  std::unique_ptr<Server> s(new Server(options, std::move(logger)));
-  CONSULATE_RETURN_IF_ERROR(s->Recover());
-  s->apply_thread_ = std::thread([p = s.get()] { p->ApplyLoop(); });
-  return s;
+  auto impl = std::make_unique<Impl>(options, std::move(logger));
+  CONSULATE_RETURN_IF_ERROR(impl->Open());
+  Impl* raw = impl.get();
+  raw->thread = std::thread([raw] { raw->Loop(); });
+  return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
 
 Server::~Server() { Shutdown(); }
 
-Status Server::Recover() {
-  if (options_.dev) {
-    next_index_ = 1;
-    return Status::OK();
+void Server::Shutdown() {
+  Impl* s = impl_.get();
+  {
+    std::lock_guard<std::mutex> lock(s->mu);
+    s->stopping = true;
   }
-  const std::string raft_dir = options_.data_dir + "/raft";
-  CONSULATE_RETURN_IF_ERROR(MakeDirs(raft_dir + "/snapshots"));
-  CONSULATE_RETURN_IF_ERROR(MakeDirs(raft_dir + "/log"));
-
-  // The term: each start of a single server is an election it wins, so the term goes up by one.
-  auto stable = raft::StableStore::Open(raft_dir, raft::StableStore::Options{});
-  if (!stable.ok()) return stable.status();
-  raft::HardState hs = (*stable)->state();
-  hs.current_term += 1;
-  term_ = hs.current_term;
-  CONSULATE_RETURN_IF_ERROR((*stable)->Save(hs));
-
-  auto snaps = raft::SnapshotStore::Open(raft_dir + "/snapshots", raft::SnapshotStore::Options{});
-  if (!snaps.ok()) return snaps.status();
-  snapshots_ = std::move(*snaps);
-  auto latest = snapshots_->LoadLatest();
-  if (!latest.ok()) return latest.status();
-  uint64_t snap_index = 0;
-  if (latest->has_value()) {
-    const raft::Snapshot& snap = **latest;
-    CONSULATE_RETURN_IF_ERROR(fsm_.Restore(snap.data));
-    snap_index = snap.meta.index;
-    last_snapshot_index_ = snap_index;
-    logger_.Info("restored snapshot: index={} term={} bytes={}", snap.meta.index, snap.meta.term,
-                 snap.data.size());
-  }
-
-  raft::SegmentLog::Options lo;
-  lo.segment_bytes = options_.segment_bytes;
-  lo.sync = true;
-  auto log = raft::SegmentLog::Open(raft_dir + "/log", lo);
-  if (!log.ok()) return log.status();
-  log_ = std::move(*log);
-
-  // A crash during compaction can leave a log that ends before the snapshot: forget it again.
-  if (snap_index > 0 && log_->LastIndex() < snap_index)
-    CONSULATE_RETURN_IF_ERROR(log_->CompactPrefix(snap_index));
-  // Replay what the snapshot does not cover.
-  uint64_t first = std::max(log_->FirstIndex(), snap_index + 1);
-  uint64_t last = log_->IsEmpty() ? 0 : log_->LastIndex();
-  if (!log_->IsEmpty() && log_->FirstIndex() > snap_index + 1) {
-    return Status::Corruption("log starts at " + std::to_string(log_->FirstIndex()) +
-                              " but the newest snapshot ends at " + std::to_string(snap_index));
-  }
-  uint64_t replayed = 0;
-  for (uint64_t lo_idx = first; lo_idx <= last && last != 0;) {
-    std::vector<raft::LogEntry> batch;
-    uint64_t hi = std::min(last + 1, lo_idx + 4096);
-    CONSULATE_RETURN_IF_ERROR(log_->Entries(lo_idx, hi, UINT64_MAX, &batch));
-    if (batch.empty()) break;
-    for (const auto& e : batch) {
-      fsm_.Apply(e.index, e.type == raft::EntryType::kCommand ? std::string_view(e.data)
-                                                              : std::string_view());
-      ++replayed;
-    }
-    lo_idx = batch.back().index + 1;
-  }
-  next_index_ = std::max(log_->LastIndex(), snap_index) + 1;
-  last_applied_.store(next_index_ - 1, std::memory_order_release);
-  logger_.Info("recovered state: snapshot_index={} replayed_entries={} last_index={} term={}",
-               snap_index, replayed, next_index_ - 1, term_);
-  return Status::OK();
+  s->cv.notify_all();
+  if (s->thread.joinable()) s->thread.join();
+  if (s->transport) s->transport->Shutdown();
+  if (s->snapshot_thread.joinable()) s->snapshot_thread.join();
 }
 
 void Server::Propose(std::string command, ApplyCallback done) {
+  Impl* s = impl_.get();
   {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (!stopping_) {
-      queue_.push_back(Proposal{std::move(command), std::move(done)});
-      if (queue_.size() == 1) cv_.notify_one();
+    std::lock_guard<std::mutex> lock(s->mu);
+    if (!s->stopping) {
+      s->in_proposals.push_back(Impl::Proposal{std::move(command), std::move(done)});
+      if (s->in_proposals.size() == 1) s->cv.notify_one();
       return;
     }
   }
-  fsm::ApplyResult r;
-  r.status = Status::Unavailable("server is shutting down");
-  done(std::move(r));
+  done(Failed(Status::Unavailable("server is shutting down")));
 }
 
-void Server::ApplyLoop() {
-  // A new term starts with a no-op entry (Raft §8): it commits everything before it.
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    queue_.insert(queue_.begin(), Proposal{std::string(), nullptr});
-  }
-  std::vector<Proposal> batch;
-  std::vector<raft::LogEntry> entries;
-  while (true) {
-    {
-      std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty() && stopping_) break;
-      batch.swap(queue_);
-    }
-    const uint64_t first = next_index_;
-    Status st = failed_;
-    if (log_ && st.ok()) {
-      entries.clear();
-      entries.reserve(batch.size());
-      for (size_t i = 0; i < batch.size(); ++i) {
-        raft::LogEntry e;
-        e.index = first + i;
-        e.term = term_;
-        e.type = batch[i].command.empty() ? raft::EntryType::kNoop : raft::EntryType::kCommand;
-        e.data = std::move(batch[i].command);
-        entries.push_back(std::move(e));
-      }
-      st = log_->Append(entries);
-      if (st.ok()) st = log_->Sync();
-      if (!st.ok()) {
-        // Nothing after a failed write can be trusted to be on disk: refuse all further writes.
-        logger_.Error("log write failed, refusing writes: error=\"{}\"", st.ToString());
-        failed_ = st;
-      }
-    }
-    for (size_t i = 0; i < batch.size(); ++i) {
-      fsm::ApplyResult r;
-      if (!st.ok()) {
-        r.status = Status::Unavailable("log write failed: " + st.message());
-      } else {
-        std::string_view cmd =
-            log_ ? std::string_view(entries[i].data) : std::string_view(batch[i].command);
-        r = fsm_.Apply(first + i, cmd);
-      }
-      if (batch[i].done) batch[i].done(std::move(r));
-    }
-    if (st.ok()) {
-      next_index_ += batch.size();
-      last_applied_.store(next_index_ - 1, std::memory_order_release);
-    }
-    batch.clear();
-    if (log_ && st.ok()) {
-      FinishSnapshot();
-      MaybeSnapshot();
-    }
-  }
-  if (snapshot_thread_.joinable()) snapshot_thread_.join();
-}
-
-void Server::MaybeSnapshot() {
-  const uint64_t applied = next_index_ - 1;
-  if (applied - last_snapshot_index_ < options_.snapshot_threshold || snapshot_running_.load())
+void Server::ReadBarrier(bool consistent, DoneCallback done) {
+  Impl* s = impl_.get();
+  if (!consistent && s->is_leader.load(std::memory_order_acquire)) {
+    done(Status::OK());
     return;
-  if (snapshot_thread_.joinable()) snapshot_thread_.join();
-  // Encoding takes the store's read lock; the file is written and synced off this thread.
-  std::string data = fsm_.Snapshot();
-  raft::SnapshotMeta meta;
-  meta.index = applied;
-  meta.term = term_;
-  last_snapshot_index_ = applied;
-  snapshot_running_ = true;
-  snapshot_thread_ = std::thread([this, meta, data = std::move(data)] {
-    Status st = snapshots_->Save(meta, data);
-    if (st.ok()) {
-      logger_.Info("snapshot complete: index={} bytes={}", meta.index, data.size());
-      snapshot_done_index_.store(meta.index, std::memory_order_release);
-    } else {
-      logger_.Error("snapshot failed: error=\"{}\"", st.ToString());
+  }
+  {
+    std::lock_guard<std::mutex> lock(s->mu);
+    if (!s->stopping) {
+      s->in_reads.push_back(std::move(done));
+      if (s->in_reads.size() == 1) s->cv.notify_one();
+      return;
     }
-    snapshot_running_ = false;
+  }
+  done(Status::Unavailable("server is shutting down"));
+}
+
+void Server::ServerSeen(const ServerInfo& info) {
+  Impl* s = impl_.get();
+  s->Post([s, info] {
+    s->left.erase(info.name);
+    s->removed_ids.erase(info.id);
+    s->seen[info.name] = info;
+    s->Learn(NodeIdFor(info.id), PeerInfo{info.id, info.name, info.address});
+    s->next_reconcile = Clock::now();
   });
 }
 
-void Server::FinishSnapshot() {
-  uint64_t done = snapshot_done_index_.exchange(0, std::memory_order_acq_rel);
-  if (done == 0 || done <= options_.trailing_logs) return;
-  Status st = log_->CompactPrefix(done - options_.trailing_logs);
-  if (!st.ok()) logger_.Warn("log compaction failed: error=\"{}\"", st.ToString());
+void Server::ServerLeft(const std::string& name) {
+  Impl* s = impl_.get();
+  s->Post([s, name] {
+    if (s->seen.count(name)) s->left.insert(name);
+    s->next_reconcile = Clock::now();
+  });
 }
 
-void Server::Shutdown() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (stopping_ && !apply_thread_.joinable()) return;
-    stopping_ = true;
+void Server::RemovePeer(const std::string& id_or_address, DoneCallback done) {
+  Impl* s = impl_.get();
+  s->Post([s, id_or_address, done = std::move(done)]() mutable {
+    if (s->node->role() == core::Role::kLeader) {
+      s->OnRequest(static_cast<uint8_t>(RpcMethod::kRemovePeer), id_or_address,
+                   [done](std::string resp) { done(DecodeStatus(resp)); });
+      return;
+    }
+    const std::string leader = s->LeaderAddr();
+    if (leader.empty()) {
+      done(NoLeader());
+      return;
+    }
+    s->transport->Call(
+        leader, static_cast<uint8_t>(RpcMethod::kRemovePeer), id_or_address, kForwardTimeout,
+        [done](Result<std::string> r) { done(r.ok() ? DecodeStatus(*r) : r.status()); });
+  });
+}
+
+Status Server::Leave(std::chrono::milliseconds timeout) {
+  const auto conf = RaftConfiguration();
+  bool member = false;
+  for (const auto& p : conf.servers) member |= p.id == impl_->options.node_id;
+  if (!member || conf.servers.size() <= 1) return Status::OK();
+  impl_->logger.Info("removing this server from the Raft configuration before leaving");
+  auto p = std::make_shared<std::promise<Status>>();
+  auto f = p->get_future();
+  RemovePeer(impl_->options.node_id, [p](Status st) { p->set_value(std::move(st)); });
+  if (f.wait_for(timeout) != std::future_status::ready)
+    return Status::Unavailable("timed out removing this server from the Raft configuration");
+  return f.get();
+}
+
+state::StateStore& Server::state() { return impl_->state; }
+const Options& Server::options() const { return impl_->options; }
+bool Server::IsLeader() const { return impl_->is_leader.load(std::memory_order_acquire); }
+uint64_t Server::LastApplied() const { return impl_->last_applied.load(std::memory_order_acquire); }
+uint64_t Server::CurrentTerm() const { return impl_->term.load(std::memory_order_acquire); }
+std::string Server::RpcAddress() const { return impl_->rpc_address; }
+bool Server::KnownLeader() const { return impl_->leader_raw.load() != 0; }
+std::string Server::LeaderAddress() const { return impl_->LeaderAddr(); }
+
+uint64_t Server::LastContactMs() const {
+  if (IsLeader()) return 0;
+  const int64_t ns = impl_->last_contact_ns.load(std::memory_order_acquire);
+  if (ns == 0) return 0;
+  const auto d = Clock::now().time_since_epoch() - Clock::duration(ns);
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(d).count());
+}
+
+std::vector<std::string> Server::PeerAddresses() const {
+  std::vector<std::string> out;
+  std::lock_guard<std::mutex> lock(impl_->pub_mu);
+  for (core::NodeId id : impl_->pub_config.voters) {
+    auto it = impl_->pub_book.find(id);
+    if (it != impl_->pub_book.end()) out.push_back(it->second.address);
   }
-  cv_.notify_all();
-  if (apply_thread_.joinable()) apply_thread_.join();
-  if (snapshot_thread_.joinable()) snapshot_thread_.join();
+  return out;
+}
+
+RaftConfigurationView Server::RaftConfiguration() const {
+  RaftConfigurationView v;
+  const core::NodeId lead(impl_->leader_raw.load());
+  std::lock_guard<std::mutex> lock(impl_->pub_mu);
+  v.index = impl_->pub_config_index;
+  auto add = [&](core::NodeId id, bool voter) {
+    RaftPeer p;
+    auto it = impl_->pub_book.find(id);
+    if (it != impl_->pub_book.end()) {
+      p.id = it->second.id;
+      p.node = it->second.name;
+      p.address = it->second.address;
+    } else {
+      p.id = core::ToString(id);
+    }
+    p.leader = id == lead;
+    p.voter = voter;
+    v.servers.push_back(std::move(p));
+  };
+  for (core::NodeId id : impl_->pub_config.voters) add(id, true);
+  for (core::NodeId id : impl_->pub_config.learners) add(id, false);
+  return v;
 }
 
 }  // namespace consulate::server

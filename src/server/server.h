@@ -1,19 +1,28 @@
-// Server: the write path of a Consul server. Every change is a command proposed here; the apply
-// thread assigns it the next log index, appends a whole batch of proposals to the durable log with
-// one write and one fdatasync (group commit), applies the batch to the FSM in index order and only
-// then answers each proposer. With one voter a persisted entry is committed; the Raft issue puts
-// replication between "persisted" and "applied" without changing this interface.
+// Server: a Consul server's replicated write path. Every change is a command proposed here and
+// replicated through our Raft (raft/core) before the FSM applies it:
 //
-// Restart: the newest state snapshot is restored, then the log after it is replayed. Snapshots are
-// taken every `snapshot_threshold` entries and written by a background thread; the log prefix they
-// cover (less `trailing_logs`) is then compacted.
+//   Propose ──► leader? ── yes ──► RawNode::Propose ─► Ready: append + fsync (group commit),
+//      │                                                send AppendEntries, apply committed
+//      └─ no ──► forwarded over the server port (rpc/transport.h) to the leader, which answers
+//                with the ApplyResult once applied there.
+//
+// One driver thread owns the RawNode, the RaftStorage and the FSM; the transport has its own I/O
+// thread, snapshot files are written by a background thread (so writes never wait for one).
+// Timing follows Consul: a 1 s election timeout, heartbeats every 100 ms, both scaled by
+// performance.raft_multiplier (ticks of 50 ms x multiplier).
+//
+// Membership: servers learn about each other from the LAN gossip pool (ServerSeen/ServerLeft,
+// called by the agent). -bootstrap (and -dev) found a one-server cluster; -bootstrap-expect=N
+// founds one as soon as N servers are seen and none of them already has Raft state. The leader
+// then adds every other server it sees as a voter, one at a time, and removes servers that leave.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -26,79 +35,106 @@
 #include "state/store.h"
 
 namespace consulate::raft {
-class SegmentLog;
-class SnapshotStore;
+class RaftStorage;
+namespace core {
+class RawNode;
+}
 }  // namespace consulate::raft
+namespace consulate::rpc {
+class Transport;
+}
 
 namespace consulate::server {
 
 struct Options {
   bool dev = false;                    // keep everything in memory (no data dir, no fsync)
   std::string data_dir;                // REQUIRES: non-empty unless dev
-  std::string rpc_address;             // "127.0.0.1:8300": what /v1/status/leader reports
+  std::string node_id;                 // this server's ID (Consul's node ID, a UUID)
+  std::string node_name;               // for operator output
+  std::string rpc_bind = "127.0.0.1";  // the server port listens here...
+  int rpc_port = 8300;                 // ...(0: any free port, for tests)
+  std::string rpc_address;             // advertised "ip:port" (empty: bind + actual port)
+  bool bootstrap = false;              // found a one-server cluster if there is no Raft state
+  int bootstrap_expect = 0;            // found a cluster once this many servers are seen
+  int raft_multiplier = 5;
   uint64_t snapshot_threshold = 8192;  // Consul's raft_snapshot_threshold
   uint64_t trailing_logs = 10240;      // Consul's raft_trailing_logs
   uint64_t segment_bytes = 64ull << 20;
+  std::chrono::milliseconds rpc_hold_timeout{7000};  // how long requests wait for a leader
+};
+
+// A server as the gossip pool describes it (Consul's metadata.Server, the parts Raft needs).
+struct ServerInfo {
+  std::string id;       // node ID
+  std::string name;     // node name
+  std::string address;  // "ip:port" of its server port
+  int expect = 0;       // its bootstrap_expect tag
+};
+
+// One line of `consul operator raft list-peers` / /v1/operator/raft/configuration.
+struct RaftPeer {
+  std::string id, node, address;
+  bool leader = false;
+  bool voter = true;
+};
+struct RaftConfigurationView {
+  std::vector<RaftPeer> servers;
+  uint64_t index = 0;
 };
 
 class Server {
  public:
-  // Called on the apply thread once the command is applied (or failed). Must not block.
+  // Called on a server thread once the command is applied (or failed). Must not block.
   using ApplyCallback = std::function<void(fsm::ApplyResult)>;
+  using DoneCallback = std::function<void(Status)>;
 
   static Result<std::unique_ptr<Server>> Open(const Options& options, Logger logger);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  // Thread-safe. `command` is an encoded fsm command (fsm/command.h).
+  // Thread-safe. `command` is an encoded fsm command (fsm/command.h). Forwarded to the leader
+  // when this server is not it; fails with Unavailable("No cluster leader") after
+  // rpc_hold_timeout without one.
   void Propose(std::string command, ApplyCallback done);
+  // Thread-safe. Calls `done` once this server's state can serve a read: at once on a leader for
+  // a default read (leader lease), else after a ReadIndex round confirms the leader and the FSM
+  // has applied that index (`consistent`, or any non-stale read on a follower).
+  void ReadBarrier(bool consistent, DoneCallback done);
 
-  state::StateStore& state() { return state_; }
-  const Options& options() const { return options_; }
-  bool IsLeader() const { return true; }
-  bool KnownLeader() const { return true; }
-  std::string LeaderAddress() const { return options_.rpc_address; }
-  uint64_t LastApplied() const { return last_applied_.load(std::memory_order_acquire); }
-  uint64_t CurrentTerm() const { return term_; }
+  // Gossip hints (thread-safe): a server joined (or rejoined) the LAN pool / left it. Call
+  // ServerSeen on join and update events only: it also lifts an earlier remove-peer.
+  void ServerSeen(const ServerInfo& info);
+  void ServerLeft(const std::string& name);
+  // Leader only (forwarded otherwise): removes a server from the Raft configuration by ID or
+  // address. NotFound when no server matches.
+  void RemovePeer(const std::string& id_or_address, DoneCallback done);
+
+  state::StateStore& state();
+  const Options& options() const;
+  bool IsLeader() const;
+  bool KnownLeader() const;
+  std::string LeaderAddress() const;
+  // Milliseconds since this follower last heard from the leader; 0 on the leader.
+  uint64_t LastContactMs() const;
+  uint64_t LastApplied() const;
+  uint64_t CurrentTerm() const;
+  std::string RpcAddress() const;
+  std::vector<std::string> PeerAddresses() const;  // voters, for /v1/status/peers
+  RaftConfigurationView RaftConfiguration() const;
+
+  // A graceful leave (`consul leave` on a server): asks the leader to remove this server from the
+  // Raft configuration (as Consul's Server.Leave does) and waits up to `timeout` for it. A no-op
+  // for the only voter.
+  Status Leave(std::chrono::milliseconds timeout);
 
   // Stops accepting proposals, answers queued ones with Unavailable, joins the threads.
   void Shutdown();
 
  private:
-  struct Proposal {
-    std::string command;
-    ApplyCallback done;
-  };
-
-  Server(const Options& options, Logger logger);
-  Status Recover();
-  void ApplyLoop();
-  void MaybeSnapshot();
-  void FinishSnapshot();
-
-  const Options options_;
-  Logger logger_;
-  state::StateStore state_;
-  fsm::FSM fsm_{&state_};
-  std::unique_ptr<raft::SegmentLog> log_;           // null in dev mode; apply thread only
-  std::unique_ptr<raft::SnapshotStore> snapshots_;  // null in dev mode
-  uint64_t term_ = 1;
-  uint64_t next_index_ = 1;  // apply thread only
-  std::atomic<uint64_t> last_applied_{0};
-  uint64_t last_snapshot_index_ = 0;  // apply thread only
-  Status failed_;                     // apply thread only: log I/O failed
-
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<Proposal> queue_;  // GUARDED_BY(mu_)
-  bool stopping_ = false;        // GUARDED_BY(mu_)
-  std::thread apply_thread_;
-
-  // Background snapshot writer: at most one at a time.
-  std::thread snapshot_thread_;
-  std::atomic<bool> snapshot_running_{false};
-  std::atomic<uint64_t> snapshot_done_index_{0};  // set by the writer when saved
+  struct Impl;
+  explicit Server(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace consulate::server

@@ -378,6 +378,13 @@ void Raft::Tick() {
   }
 }
 
+void Raft::ForgetLeader(NodeId lost, int ticks_until_campaign) {
+  if (role_ != Role::kFollower || lost.IsNone() || lead_ != lost) return;
+  lead_ = kNoNode;
+  election_elapsed_ =
+      std::max(election_elapsed_, randomized_election_timeout_ - std::max(ticks_until_campaign, 1));
+}
+
 void Raft::TickElection() {
   ++election_elapsed_;
   if (Promotable() && election_elapsed_ >= randomized_election_timeout_) {

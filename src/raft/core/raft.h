@@ -100,6 +100,12 @@ class Raft {
   // Starts an election now (a pre-vote first if enabled); a no-op on a leader. Unavailable if
   // this node cannot campaign (not a voter, or a snapshot is pending).
   Status Campaign();
+  // A hint from the driver that `lost` (our leader) is gone, e.g. its connection closed (etcd's
+  // ForgetLeader). A follower led by `lost` forgets it, so that it neither honours the leader
+  // lease in vote requests nor waits a whole election timeout: it campaigns within
+  // `ticks_until_campaign` ticks (give each node a different random value). Liveness only: it
+  // never makes an unsafe vote possible. A no-op in any other case.
+  void ForgetLeader(NodeId lost, int ticks_until_campaign);
 
   // Outputs, drained by the caller (RawNode).
   std::vector<Message> TakeMessages();

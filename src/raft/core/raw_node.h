@@ -64,6 +64,9 @@ class RawNode {
   }
   Status TransferLeadership(NodeId to) { return raft_->TransferLeadership(to); }
   Status ReadIndex(std::string context) { return raft_->ReadIndex(std::move(context)); }
+  void ForgetLeader(NodeId lost, int ticks_until_campaign) {
+    raft_->ForgetLeader(lost, ticks_until_campaign);
+  }
 
   bool HasReady() const;
   // Everything to persist, send and apply since the last Ready.

@@ -1,0 +1,186 @@
+"""Three real server processes on 127.0.0.1-3 form one cluster through gossip (-bootstrap-expect 3,
+-retry-join), elect a leader, replicate, forward writes from followers, serve consistent and stale
+reads, survive SIGKILL of the leader without losing an acknowledged write, catch up a restarted
+server, list and remove Raft peers, and leave cleanly. A client agent joins the pool."""
+import json
+import signal
+import threading
+import time
+import unittest
+
+from agentlib import Agent
+
+CFG = {"performance": {"raft_multiplier": 1}}
+
+
+def wait_for(fn, timeout=15, step=0.05):
+    end = time.time() + timeout
+    while time.time() < end:
+        v = fn()
+        if v:
+            return v
+        time.sleep(step)
+    return fn()
+
+
+class ClusterTest(unittest.TestCase):
+    def setUp(self):
+        self.servers = []
+        for i in (1, 2, 3):
+            a = Agent("-bootstrap-expect", "3", "-node", f"s{i}", dev=False, host=f"127.0.0.{i}",
+                      config=CFG)
+            self.servers.append(a)
+        s1 = self.servers[0]
+        s1.start(wait=False)
+        for a in self.servers[1:]:
+            a.args += ["-retry-join", f"127.0.0.1:{self.lan_port(s1)}"]
+            a.start(wait=False)
+        for a in self.servers:
+            a.wait_ready()
+        self.addCleanup(self.stop_all)
+
+    def stop_all(self):
+        for a in self.servers:
+            a.stop(signal.SIGKILL)
+
+    @staticmethod
+    def lan_port(a):
+        with open(a.cfgfile) as f:
+            return json.load(f)["ports"]["serf_lan"]
+
+    def leader(self, agents=None, exclude=""):
+        def find():
+            for a in agents or self.servers:
+                st, _, body = a.req("GET", "/v1/status/leader", timeout=1)
+                if st == 200 and json.loads(body) and json.loads(body) != exclude:
+                    return json.loads(body)
+            return ""
+        return wait_for(find)
+
+    def by_addr(self, addr):
+        return next(a for a in self.servers if addr.startswith(a.host + ":"))
+
+    def test_cluster_forms_replicates_and_fails_over(self):
+        ld = self.leader()
+        self.assertTrue(ld)
+        lead = self.by_addr(ld)
+        followers = [a for a in self.servers if a is not lead]
+        # Everyone agrees on the leader and the three voters.
+        for a in self.servers:
+            self.assertTrue(wait_for(lambda: len(a.json("GET", "/v1/status/peers")[2]) == 3), a.host)
+            self.assertEqual(wait_for(lambda: a.json("GET", "/v1/status/leader")[2]), ld)
+        r = followers[0].cli("operator", "raft", "list-peers")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        lines = r.stdout.strip().splitlines()
+        self.assertEqual(lines[0].split(), ["Node", "ID", "Address", "State", "Voter", "RaftProtocol"])
+        self.assertEqual(len(lines), 4)
+        self.assertEqual(sum(1 for l in lines if " leader " in l), 1)
+        st, _, conf = followers[0].json("GET", "/v1/operator/raft/configuration")
+        self.assertEqual(st, 200)
+        self.assertEqual(sorted(s["Node"] for s in conf["Servers"]), ["s1", "s2", "s3"])
+        self.assertEqual([s["Address"] for s in conf["Servers"] if s["Leader"]], [ld])
+        # Gossip: all three alive servers, in the CLI's columns.
+        r = followers[1].cli("members")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout.splitlines()[0].split(),
+                         ["Node", "Address", "Status", "Type", "Build", "Protocol", "DC", "Segment"])
+        self.assertEqual(sum(1 for l in r.stdout.splitlines() if " alive " in l and " server " in l), 3)
+
+        # A write through a follower is forwarded; consistent reads see it everywhere.
+        st, _, body = followers[0].req("PUT", "/v1/kv/cluster/a", b"1")
+        self.assertEqual((st, body.strip()), (200, b"true"))
+        for a in self.servers:
+            st, h, body = a.req("GET", "/v1/kv/cluster/a?consistent&raw")
+            self.assertEqual((st, body), (200, b"1"), a.host)
+            self.assertEqual(h["X-Consul-Knownleader"], "true")
+        # Stale reads are served locally with X-Consul-LastContact.
+        st, h, _ = followers[1].req("GET", "/v1/kv/cluster/a?stale")
+        self.assertEqual(st, 200)
+        self.assertIn("X-Consul-Lastcontact", h)
+        # The leader puts every server in the catalog with a passing serfHealth check.
+        def nodes_ok():
+            st, _, checks = lead.json("GET", "/v1/health/state/passing")
+            return st == 200 and {c["Node"] for c in checks if c["CheckID"] == "serfHealth"} >= {"s1", "s2", "s3"}
+        self.assertTrue(wait_for(nodes_ok))
+
+        # SIGKILL the leader under a write load: a new leader is elected and nothing
+        # acknowledged is lost.
+        acked, stop = [], threading.Event()
+
+        def writer(a, tag):
+            i = 0
+            while not stop.is_set():
+                st, _, body = a.req("PUT", f"/v1/kv/load/{tag}/{i}", b"v", timeout=10)
+                if st == 200 and body.strip() == b"true":
+                    acked.append(f"load/{tag}/{i}")
+                i += 1
+
+        ths = [threading.Thread(target=writer, args=(a, a.host)) for a in followers]
+        for t in ths:
+            t.start()
+        time.sleep(1.5)
+        lead.stop(signal.SIGKILL)
+        ld2 = self.leader(followers, exclude=ld)
+        self.assertTrue(ld2)
+        self.assertNotEqual(ld2, ld)
+        time.sleep(1.5)
+        stop.set()
+        for t in ths:
+            t.join()
+        st, _, keys = followers[0].json("GET", "/v1/kv/load/?keys&consistent")
+        self.assertEqual(st, 200)
+        self.assertTrue(acked)
+        self.assertEqual([k for k in acked if k not in set(keys)], [])
+
+        # The killed server restarts from its data dir and catches up.
+        lead.start(wait=False)
+        lead.wait_ready()
+        self.assertTrue(wait_for(
+            lambda: lead.req("GET", f"/v1/kv/{acked[-1]}?stale")[0] == 200, timeout=20))
+
+        # A graceful leave of a follower removes it from Raft and gossip shows it as left.
+        new_lead = self.by_addr(ld2)
+        leaver = next(a for a in self.servers if a is not new_lead)
+        r = leaver.cli("leave")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        leaver.proc.wait(15)
+        self.assertTrue(wait_for(
+            lambda: len(new_lead.json("GET", "/v1/operator/raft/configuration")[2]["Servers"]) == 2))
+        def left():
+            _, _, ms = new_lead.json("GET", "/v1/agent/members")
+            name = leaver.args[len(leaver.args) - 1 - leaver.args[::-1].index("-node") + 1]
+            return any(m["Name"] == name and m["Status"] == 3 for m in ms)
+        self.assertTrue(wait_for(left), (new_lead.json("GET", "/v1/agent/members")[2], leaver.read_log()[-3000:]))
+        st, _, body = new_lead.req("PUT", "/v1/kv/after-leave", b"1")
+        self.assertEqual((st, body.strip()), (200, b"true"))
+
+
+class ClientAgentTest(unittest.TestCase):
+    def test_client_joins_the_pool_and_leaves_on_sigterm(self):
+        s = Agent("-node", "srv", dev=False).start()
+        self.addCleanup(s.stop)
+        with open(s.cfgfile) as f:
+            lan = json.load(f)["ports"]["serf_lan"]
+        c = Agent("-node", "cli", dev=False, host="127.0.0.2")
+        c.args = [x for x in c.args if x not in ("-server", "-bootstrap-expect", "1")]
+        c.args += ["-retry-join", f"127.0.0.1:{lan}"]
+        c.start(wait=False)
+        self.addCleanup(c.stop, signal.SIGKILL)
+
+        def status(name):
+            _, _, ms = s.json("GET", "/v1/agent/members")
+            return {m["Name"]: m["Status"] for m in ms}.get(name)
+        self.assertEqual(wait_for(lambda: status("cli") == 1), True)
+        r = s.cli("members", "-detailed")
+        self.assertIn("role=node", r.stdout)
+        # The leader lists the client in the catalog with serfHealth.
+        self.assertTrue(wait_for(lambda: any(
+            n["Node"] == "cli" for n in s.json("GET", "/v1/catalog/nodes")[2])))
+        c.stop(signal.SIGTERM)  # clients leave on SIGTERM (leave_on_terminate)
+        self.assertTrue(wait_for(lambda: status("cli") == 3))
+        self.assertTrue(wait_for(lambda: not any(
+            n["Node"] == "cli" for n in s.json("GET", "/v1/catalog/nodes")[2])))
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,287 @@
+// Real servers in one process: each has its own data dir, driver thread and server port on its own
+// loopback address (127.0.0.1-5), and they talk over TCP. Gossip is simulated by telling each
+// server about the others (ServerSeen), as the agent does from the LAN pool.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <fstream>
+#include <future>
+#include <thread>
+
+#include "../raft/temp_dir.h"
+#include "fsm/command.h"
+#include "server/server.h"
+
+namespace consulate::server {
+namespace {
+
+using namespace std::chrono_literals;
+using raft::testutil::TempDir;
+
+struct Node {
+  std::string name, id, host, dir;
+  std::unique_ptr<Server> srv;
+};
+
+class ClusterTest : public ::testing::Test {
+ protected:
+  void Make(int n, int expect) {
+    for (int i = 0; i < n; ++i) {
+      Node node;
+      node.name = "s" + std::to_string(i + 1);
+      node.id = "00000000-0000-0000-0000-00000000000" + std::to_string(i + 1);
+      node.host = "127.0.0." + std::to_string(i + 1);
+      node.dir = dir_.path() + "/" + node.name;
+      nodes_.push_back(std::move(node));
+    }
+    for (int i = 0; i < n; ++i) Start(i, expect);
+    for (int i = 0; i < n; ++i) Introduce(i);
+  }
+
+  void Start(int i, int expect) {
+    Options o;
+    o.data_dir = nodes_[i].dir;
+    o.node_id = nodes_[i].id;
+    o.node_name = nodes_[i].name;
+    o.rpc_bind = nodes_[i].host;
+    o.rpc_port = ports_.count(i) ? ports_[i] : 0;
+    o.bootstrap_expect = expect;
+    o.raft_multiplier = 1;
+    o.snapshot_threshold = snapshot_threshold_;
+    o.trailing_logs = 10;
+    auto s = Server::Open(o, Logger());
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    nodes_[i].srv = std::move(*s);
+    const std::string addr = nodes_[i].srv->RpcAddress();
+    ports_[i] = std::stoi(addr.substr(addr.rfind(':') + 1));
+  }
+
+  // Every live server learns about every other live one.
+  void Introduce(int i) {
+    for (size_t j = 0; j < nodes_.size(); ++j) {
+      if (!nodes_[j].srv || !nodes_[i].srv) continue;
+      ServerInfo a{nodes_[j].id, nodes_[j].name, nodes_[j].srv->RpcAddress(), expect_};
+      nodes_[i].srv->ServerSeen(a);
+      ServerInfo b{nodes_[i].id, nodes_[i].name, nodes_[i].srv->RpcAddress(), expect_};
+      nodes_[j].srv->ServerSeen(b);
+    }
+  }
+
+  int Leader(std::chrono::milliseconds timeout = 10s) {
+    const auto end = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < end) {
+      for (size_t i = 0; i < nodes_.size(); ++i)
+        if (nodes_[i].srv && nodes_[i].srv->IsLeader()) return static_cast<int>(i);
+      std::this_thread::sleep_for(10ms);
+    }
+    return -1;
+  }
+
+  fsm::ApplyResult Put(int via, const std::string& key, const std::string& value) {
+    fsm::KVSCommand cmd;
+    cmd.op = state::KVOp::kSet;
+    cmd.entry.key = key;
+    cmd.entry.value = value;
+    std::promise<fsm::ApplyResult> p;
+    auto f = p.get_future();
+    nodes_[via].srv->Propose(fsm::EncodeKVS(cmd),
+                             [&p](fsm::ApplyResult r) { p.set_value(std::move(r)); });
+    return f.get();
+  }
+
+  Status Barrier(int via, bool consistent) {
+    std::promise<Status> p;
+    auto f = p.get_future();
+    nodes_[via].srv->ReadBarrier(consistent, [&p](Status s) { p.set_value(std::move(s)); });
+    return f.get();
+  }
+
+  std::optional<std::string> Get(int via, const std::string& key) {
+    std::optional<state::DirEntry> e;
+    nodes_[via].srv->state().KVSGet(key, &e, nullptr);
+    if (!e) return std::nullopt;
+    return e->value;
+  }
+
+  TempDir dir_;
+  std::vector<Node> nodes_;
+  std::map<int, int> ports_;
+  int expect_ = 3;
+  uint64_t snapshot_threshold_ = 8192;
+};
+
+TEST_F(ClusterTest, ThreeServersElectReplicateAndFailOver) {
+  Make(3, 3);
+  const int lead = Leader();
+  ASSERT_GE(lead, 0);
+  // Every server agrees on the three voters.
+  for (auto& n : nodes_) {
+    const auto end = std::chrono::steady_clock::now() + 5s;
+    while (n.srv->PeerAddresses().size() != 3 && std::chrono::steady_clock::now() < end)
+      std::this_thread::sleep_for(10ms);
+    EXPECT_EQ(n.srv->PeerAddresses().size(), 3u) << n.name;
+  }
+  // Writes through a follower are forwarded to the leader.
+  const int follower = (lead + 1) % 3;
+  for (int i = 0; i < 50; ++i) {
+    auto r = Put(follower, "k" + std::to_string(i), "v" + std::to_string(i));
+    ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+    ASSERT_TRUE(r.ok);
+  }
+  // A consistent read on any server sees every acknowledged write.
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(Barrier(i, true).ok());
+    EXPECT_EQ(Get(i, "k49"), "v49") << nodes_[i].name;
+  }
+  EXPECT_EQ(nodes_[follower].srv->LeaderAddress(), nodes_[lead].srv->RpcAddress());
+
+  // The leader stops: a new one is elected quickly (its connections drop) and takes writes.
+  const auto t0 = std::chrono::steady_clock::now();
+  nodes_[lead].srv->Shutdown();
+  nodes_[lead].srv.reset();
+  const int lead2 = Leader();
+  ASSERT_GE(lead2, 0);
+  EXPECT_NE(lead2, lead);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 3s);
+  auto r = Put((lead2 + 1) % 3 == lead ? (lead2 + 2) % 3 : (lead2 + 1) % 3, "after", "x");
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(Get(lead2, "k10"), "v10");
+
+  // The old leader restarts from its data dir and catches up.
+  Start(lead, 3);
+  Introduce(lead);
+  const auto end = std::chrono::steady_clock::now() + 10s;
+  while (Get(lead, "after") != "x" && std::chrono::steady_clock::now() < end)
+    std::this_thread::sleep_for(10ms);
+  EXPECT_EQ(Get(lead, "after"), "x");
+  EXPECT_EQ(Get(lead, "k0"), "v0");
+}
+
+TEST_F(ClusterTest, LaggingServerCatchesUpBySnapshot) {
+  snapshot_threshold_ = 20;
+  Make(3, 3);
+  int lead = Leader();
+  ASSERT_GE(lead, 0);
+  const int down = (lead + 1) % 3;
+  nodes_[down].srv->Shutdown();
+  nodes_[down].srv.reset();
+  for (int i = 0; i < 200; ++i) {
+    auto r = Put(lead, "s" + std::to_string(i), std::string(100, 'a' + i % 26));
+    ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  }
+  Start(down, 3);
+  Introduce(down);
+  const auto end = std::chrono::steady_clock::now() + 10s;
+  while (Get(down, "s199") == std::nullopt && std::chrono::steady_clock::now() < end)
+    std::this_thread::sleep_for(10ms);
+  EXPECT_EQ(Get(down, "s199"), std::string(100, 'a' + 199 % 26));
+  EXPECT_EQ(Get(down, "s0"), std::string(100, 'a'));
+}
+
+TEST_F(ClusterTest, NoLeaderMeansNoConsistentReadAndHeldWrites) {
+  Make(3, 3);
+  int lead = Leader();
+  ASSERT_GE(lead, 0);
+  ASSERT_TRUE(Put(lead, "a", "1").status.ok());
+  // Two of three servers gone: the survivor must refuse consistent reads and writes.
+  const int survivor = (lead + 1) % 3;
+  for (int i = 0; i < 3; ++i) {
+    if (i == survivor) continue;
+    nodes_[i].srv->Shutdown();
+    nodes_[i].srv.reset();
+  }
+  std::promise<Status> p;
+  auto f = p.get_future();
+  nodes_[survivor].srv->ReadBarrier(true, [&p](Status s) { p.set_value(std::move(s)); });
+  EXPECT_EQ(f.wait_for(20s), std::future_status::ready);
+  Status st = f.get();
+  EXPECT_FALSE(st.ok());
+  EXPECT_EQ(st.message(), "No cluster leader");
+}
+
+TEST_F(ClusterTest, RemovePeerShrinksTheConfiguration) {
+  Make(3, 3);
+  int lead = Leader();
+  ASSERT_GE(lead, 0);
+  const int victim = (lead + 2) % 3;
+  const std::string victim_addr = nodes_[victim].srv->RpcAddress();
+  nodes_[victim].srv->Shutdown();
+  nodes_[victim].srv.reset();
+  std::promise<Status> p;
+  auto f = p.get_future();
+  const int via = (lead + 1) % 3;  // a follower forwards it to the leader
+  nodes_[via].srv->RemovePeer(victim_addr, [&p](Status s) { p.set_value(std::move(s)); });
+  ASSERT_TRUE(f.get().ok());
+  auto conf = nodes_[lead].srv->RaftConfiguration();
+  ASSERT_EQ(conf.servers.size(), 2u);
+  for (const auto& s : conf.servers) EXPECT_NE(s.address, victim_addr);
+  std::promise<Status> p2;
+  auto f2 = p2.get_future();
+  nodes_[lead].srv->RemovePeer("no-such-id", [&p2](Status s) { p2.set_value(std::move(s)); });
+  EXPECT_TRUE(f2.get().IsNotFound());
+}
+
+TEST_F(ClusterTest, PeersJsonRecoversAClusterThatLostTwoOfThree) {
+  Make(3, 3);
+  int lead = Leader();
+  ASSERT_GE(lead, 0);
+  for (int i = 0; i < 20; ++i) ASSERT_TRUE(Put(lead, "p" + std::to_string(i), "v").status.ok());
+  for (auto& n : nodes_) {
+    n.srv->Shutdown();
+    n.srv.reset();
+  }
+  // Only s1 survives. The operator writes peers.json naming it alone and starts it.
+  const std::string addr = nodes_[0].host + ":" + std::to_string(ports_[0]);
+  {
+    std::ofstream f(nodes_[0].dir + "/raft/peers.json");
+    f << "[{\"id\": \"" << nodes_[0].id << "\", \"address\": \"" << addr
+      << "\", \"non_voter\": false}]";
+  }
+  expect_ = 0;
+  Start(0, 3);
+  ASSERT_EQ(Leader(), 0);
+  EXPECT_FALSE(std::ifstream(nodes_[0].dir + "/raft/peers.json").good());
+  EXPECT_EQ(Get(0, "p19"), "v");
+  ASSERT_TRUE(Put(0, "after-recovery", "1").status.ok());
+  EXPECT_EQ(nodes_[0].srv->PeerAddresses(), std::vector<std::string>{addr});
+  // And it stays recovered across a restart.
+  nodes_[0].srv->Shutdown();
+  nodes_[0].srv.reset();
+  Start(0, 3);
+  ASSERT_EQ(Leader(), 0);
+  EXPECT_EQ(Get(0, "after-recovery"), "1");
+}
+
+TEST_F(ClusterTest, LeavingLeaderRemovesItselfAndTheRestCarryOn) {
+  Make(3, 3);
+  int lead = Leader();
+  ASSERT_GE(lead, 0);
+  ASSERT_TRUE(nodes_[lead].srv->Leave(std::chrono::seconds(5)).ok());
+  nodes_[lead].srv->Shutdown();
+  nodes_[lead].srv.reset();
+  const int lead2 = Leader();
+  ASSERT_GE(lead2, 0);
+  EXPECT_EQ(nodes_[lead2].srv->RaftConfiguration().servers.size(), 2u);
+  ASSERT_TRUE(Put(lead2, "after-leave", "1").status.ok());
+}
+
+TEST_F(ClusterTest, BadPeersJsonRefusesToStart) {
+  Make(1, 0);
+  nodes_[0].srv->Shutdown();
+  nodes_[0].srv.reset();
+  {
+    std::ofstream f(nodes_[0].dir + "/raft/peers.json");
+    f << "[{\"address\": \"127.0.0.1:1\"}]";
+  }
+  Options o;
+  o.data_dir = nodes_[0].dir;
+  o.node_id = nodes_[0].id;
+  o.rpc_bind = "127.0.0.1";
+  o.rpc_port = 0;
+  auto s = Server::Open(o, Logger());
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.status().message().find("peers.json"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace consulate::server
