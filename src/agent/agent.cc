@@ -83,7 +83,11 @@ std::vector<std::string> ListJson(const std::string& dir) {
 }  // namespace
 
 Agent::Agent(AgentOptions options, server::Server* server, Logger logger)
-    : options_(std::move(options)), server_(server), logger_(std::move(logger)) {}
+    : options_(std::move(options)),
+      server_(server),
+      local_catalog_(server ? std::make_unique<LocalCatalog>(server) : nullptr),
+      catalog_(local_catalog_.get()),
+      logger_(std::move(logger)) {}
 
 Agent::~Agent() { Stop(); }
 
@@ -484,13 +488,25 @@ void Agent::SyncLoop() {
 }
 
 Status Agent::Propose(std::string command) {
-  if (!server_) return Status::Unavailable("No known Consul servers");
+  if (!catalog_) return Status::Unavailable("No known Consul servers");
+  return catalog_->Apply(std::move(command));
+}
+
+Status LocalCatalog::Apply(std::string command) {
   auto promise = std::make_shared<std::promise<fsm::ApplyResult>>();
   auto future = promise->get_future();
   server_->Propose(std::move(command),
                    [promise](fsm::ApplyResult r) { promise->set_value(std::move(r)); });
   fsm::ApplyResult r = future.get();
   return r.status;
+}
+
+Status LocalCatalog::ReadNode(const std::string& node, std::optional<state::Node>* entry,
+                              std::vector<state::NodeService>* services,
+                              std::vector<state::HealthCheck>* checks) {
+  server_->state().NodeServices(node, entry, services, nullptr);
+  server_->state().NodeChecks(node, checks, nullptr);
+  return Status::OK();
 }
 
 state::RegisterRequest Agent::NodeRegistration() const {
@@ -511,8 +527,7 @@ state::RegisterRequest Agent::NodeRegistration() const {
 // One full anti-entropy pass: make the catalog's view of this node equal the agent's.
 Status Agent::SyncNow() {
   std::lock_guard<std::mutex> sync_lock(sync_mu_);
-  if (!server_) return Status::Unavailable("No known Consul servers");
-  state::StateStore& st = server_->state();
+  if (!catalog_) return Status::Unavailable("No known Consul servers");
   const std::string& node = options_.node_name;
 
   // What the agent wants the catalog to hold.
@@ -544,8 +559,7 @@ Status Agent::SyncNow() {
   std::optional<state::Node> have_node;
   std::vector<state::NodeService> have_services;
   std::vector<state::HealthCheck> have_checks;
-  st.NodeServices(node, &have_node, &have_services, nullptr);
-  st.NodeChecks(node, &have_checks, nullptr);
+  CONSULATE_RETURN_IF_ERROR(catalog_->ReadNode(node, &have_node, &have_services, &have_checks));
 
   state::RegisterRequest node_reg = NodeRegistration();
   bool node_ok = have_node && have_node->id == node_reg.node.id &&

@@ -19,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "agent/catalog_backend.h"
 #include "agent/service_definition.h"
 #include "base/log.h"
 #include "server/server.h"
@@ -72,6 +73,8 @@ class Agent {
   Status Start();
   void Stop();
   void set_check_runner(CheckRunner* runner) { runner_ = runner; }
+  // A client agent's way to the catalog (a server agent uses its own server). Set before Start.
+  void set_catalog(CatalogBackend* catalog) { catalog_ = catalog; }
 
   // `source` "api" definitions are persisted; "config" ones are not (the config is their source).
   Status AddService(const ServiceDefinition& def, bool persist);
@@ -120,6 +123,8 @@ class Agent {
 
   const AgentOptions options_;
   server::Server* server_;
+  std::unique_ptr<CatalogBackend> local_catalog_;  // when server_ is set
+  CatalogBackend* catalog_ = nullptr;
   Logger logger_;
   CheckRunner* runner_ = nullptr;
 

@@ -17,8 +17,26 @@ struct RaftServer {
   bool voter = false;
 };
 
+// api.AutopilotConfiguration; durations as Go duration strings.
+struct AutopilotConfiguration {
+  bool cleanup_dead_servers = false;
+  std::string last_contact_threshold = "0s";
+  uint64_t max_trailing_logs = 0;
+  uint64_t min_quorum = 0;
+  std::string server_stabilization_time = "0s";
+  std::string redundancy_zone_tag;
+  bool disable_upgrade_migration = false;
+  std::string upgrade_version_tag;
+  uint64_t create_index = 0;
+  uint64_t modify_index = 0;
+};
+
 class Operator {
  public:
+  // GET /v1/operator/autopilot/configuration.
+  Result<AutopilotConfiguration> AutopilotGetConfiguration() const;
+  // PUT /v1/operator/autopilot/configuration?cas=<ModifyIndex>: false when the CAS failed.
+  Result<bool> AutopilotCASConfiguration(const AutopilotConfiguration& conf) const;
   explicit Operator(const Client* client) : client_(client) {}
 
   // GET /v1/operator/raft/configuration (with ?stale when the client config says so).

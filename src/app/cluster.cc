@@ -71,9 +71,9 @@ Cluster::Cluster(const config::RuntimeConfig& cfg, std::string node_id, server::
                  Logger logger)
     : cfg_(cfg), node_id_(std::move(node_id)), srv_(srv), logger_(std::move(logger)) {}
 
-Result<std::unique_ptr<Cluster>> Cluster::Start(const config::RuntimeConfig& cfg,
-                                                const std::string& node_id, server::Server* srv,
-                                                Logger logger) {
+Result<std::unique_ptr<Cluster>> Cluster::Start(
+    const config::RuntimeConfig& cfg, const std::string& node_id, server::Server* srv,
+    Logger logger, std::function<void(const gossip::UserEvent&)> on_user_event) {
   std::unique_ptr<Cluster> c(new Cluster(cfg, node_id, srv, std::move(logger)));
   bool previously_left = false;
   std::vector<std::string> previous;
@@ -103,6 +103,7 @@ Result<std::unique_ptr<Cluster>> Cluster::Start(const config::RuntimeConfig& cfg
     gossip::Serf::Handlers h;
     Cluster* raw = c.get();
     h.on_member = [raw](const gossip::MemberEvent& e) { raw->OnLanMember(e); };
+    h.on_user_event = std::move(on_user_event);
     auto lan = gossip::Serf::Start(sc, std::move(h), c->logger_.Named("serf.lan"));
     if (!lan.ok()) return lan.status();
     c->lan_ = std::move(*lan);
@@ -152,6 +153,7 @@ Result<std::unique_ptr<Cluster>> Cluster::Start(const config::RuntimeConfig& cfg
     }
   }
   if (srv && c->lan_) c->threads_.emplace_back([p = c.get()] { p->ReconcileLoop(); });
+  if (c->lan_ && !cfg.disable_coordinates) c->StartCoordinateSync();
   return c;
 }
 
@@ -220,7 +222,8 @@ void Cluster::OnLanMember(const gossip::MemberEvent& e) {
         srv_->ServerLeft(m.name);
         break;
       case gossip::MemberEvent::kFailed:
-        break;  // a failed server stays a voter until it leaves or is removed
+        srv_->ServerFailed(m.name);  // autopilot may remove it (CleanupDeadServers)
+        break;
     }
   }
 }
@@ -256,7 +259,33 @@ void Cluster::ReconcileLoop() {
       std::unique_lock<std::mutex> lock(mu_);
       if (cv_.wait_for(lock, kReconcileInterval, [this] { return stopping_; })) return;
     }
+    JoinWanPeers();
     if (srv_->IsLeader()) ReconcileCatalog();
+  }
+}
+
+// Consul servers join every server of their datacenter in the WAN pool too (the LAN member's
+// wan_join_port tag says where), so that the WAN pool needs no manual join inside one datacenter.
+void Cluster::JoinWanPeers() {
+  if (!wan_ || !lan_) return;
+  std::set<std::string> in_wan;
+  for (const auto& m : wan_->Members()) {
+    if (m.status == gossip::MemberStatus::kAlive) in_wan.insert(m.name);
+  }
+  std::vector<std::string> addrs;
+  for (const auto& m : lan_->Members()) {
+    if (m.status != gossip::MemberStatus::kAlive || m.name == cfg_.node_name ||
+        !IsLocalServer(m, cfg_.datacenter)) {
+      continue;
+    }
+    auto port = m.tags.find("wan_join_port");
+    if (port == m.tags.end() || in_wan.count(m.name + "." + cfg_.datacenter)) continue;
+    addrs.push_back(HostPort(m.addr, std::atoi(port->second.c_str())));
+  }
+  if (addrs.empty()) return;
+  auto n = wan_->Join(addrs, true);
+  if (n.ok()) {
+    logger_.Info("serf: joined servers of this datacenter to the WAN pool: {}", *n);
   }
 }
 
@@ -333,6 +362,48 @@ void Cluster::ReconcileCatalog() {
   }
 }
 
+std::vector<std::string> Cluster::Servers() const {
+  std::vector<std::string> out;
+  if (!lan_) return out;
+  for (const auto& m : lan_->Members()) {
+    if (m.status != gossip::MemberStatus::kAlive || !IsLocalServer(m, cfg_.datacenter)) continue;
+    if (auto info = ServerInfoOf(m)) out.push_back(info->address);
+  }
+  return out;
+}
+
+// Consul's sendCoordinate. A server agent applies its own update through Raft (Consul's server
+// batches updates from all agents for coordinate.update_period first; ours come one per agent per
+// interval, so each goes straight to Propose). Client agents cannot reach a server yet.
+void Cluster::StartCoordinateSync() {
+  if (srv_ == nullptr) return;  // a client starts it with StartClientCoordinateSync
+  server::Server* srv = srv_;
+  Logger logger = logger_;
+  StartCoordinateSyncWith([srv, logger](std::string command) {
+    srv->Propose(std::move(command), [logger](fsm::ApplyResult r) {
+      if (!r.status.ok()) logger.Error("Coordinate update error: error=\"{}\"", r.status.message());
+    });
+  });
+}
+
+void Cluster::StartClientCoordinateSync(std::function<void(std::string command)> apply) {
+  if (srv_ != nullptr || !lan_ || cfg_.disable_coordinates || coordinate_sync_) return;
+  StartCoordinateSyncWith(std::move(apply));
+}
+
+void Cluster::StartCoordinateSyncWith(std::function<void(std::string command)> apply) {
+  CoordinateSync::Hooks hooks;
+  gossip::Serf* lan = lan_.get();
+  hooks.coordinate = [lan] { return lan->CoordinateVec(); };
+  hooks.members = [lan] { return lan->Members().size(); };
+  hooks.send = [apply = std::move(apply)](state::CoordinateEntry e) {
+    apply(fsm::EncodeCoordinateBatchUpdate({std::move(e)}));
+  };
+  coordinate_sync_ =
+      std::make_unique<CoordinateSync>(CoordinateSyncOptionsFrom(cfg_), std::move(hooks), logger_);
+  coordinate_sync_->Start();
+}
+
 void Cluster::Leave() {
   if (wan_) {
     Status st = wan_->Leave();
@@ -351,6 +422,7 @@ void Cluster::Shutdown() {
     stopping_ = true;
   }
   cv_.notify_all();
+  if (coordinate_sync_) coordinate_sync_->Stop();
   for (auto& t : threads_)
     if (t.joinable()) t.join();
   threads_.clear();

@@ -14,11 +14,15 @@
 #include <sstream>
 
 #include "agent/agent.h"
+#include "agent/user_event.h"
 #include "app/check_runner.h"
 #include "app/cluster.h"
+#include "app/remote_catalog.h"
 #include "base/log.h"
 #include "config/config.h"
 #include "http/server.h"
+#include "rpc/transport.h"
+#include "server/forward_codec.h"
 #include "server/server.h"
 
 namespace consulate::app {
@@ -207,15 +211,15 @@ int RunAgent(const std::vector<std::string>& args) {
       return 1;
     }
     srv = std::move(*opened);
-  } else {
-    log.Warn(
-        "client agents do not forward to servers yet: KV, catalog and health requests on this "
-        "agent will fail");
   }
 
+  // Recent user events (/v1/event/list); fed by the LAN pool, so it outlives the cluster.
+  agent::UserEventRing user_events(cfg.node_name, root.Named("agent"));
   std::unique_ptr<Cluster> cluster;
   if (!cfg.dev_mode || cfg.ports.serf_lan > 0) {
-    auto started = Cluster::Start(cfg, *node_id, srv.get(), root.Named("agent"));
+    auto started = Cluster::Start(
+        cfg, *node_id, srv.get(), root.Named("agent"),
+        [&user_events](const gossip::UserEvent& e) { user_events.HandleSerfEvent(e); });
     if (!started.ok()) {
       log.Error("Error starting agent: error=\"{}\"", started.status().message());
       if (srv) srv->Shutdown();
@@ -236,7 +240,32 @@ int RunAgent(const std::vector<std::string>& args) {
   ao.node_meta = cfg.node_meta;
   ao.enable_script_checks = cfg.enable_script_checks;
   ao.enable_local_script_checks = cfg.enable_local_script_checks;
+  // A client agent reaches the servers over their server port (forwarded HTTP requests and its
+  // anti-entropy), through whichever server of the datacenter gossip says is alive.
+  std::unique_ptr<rpc::Transport> client_rpc;
+  std::unique_ptr<ServerRouter> router;
+  std::unique_ptr<RemoteCatalog> remote_catalog;
+  if (!srv && cluster) {
+    auto t = rpc::Transport::Start(cfg.bind_addr, 0, {}, root.Named("agent.client"));
+    if (!t.ok()) {
+      log.Error("Error starting agent: error=\"{}\"", t.status().message());
+      return 1;
+    }
+    client_rpc = std::move(*t);
+    router = std::make_unique<ServerRouter>(cluster.get(), client_rpc.get());
+    remote_catalog = std::make_unique<RemoteCatalog>(router.get());
+    ServerRouter* r = router.get();
+    Logger clog = root.Named("agent");
+    cluster->StartClientCoordinateSync([r, clog](std::string command) {
+      r->Call(static_cast<uint8_t>(server::RpcMethod::kApply), std::move(command),
+              std::chrono::seconds(30), [clog](Result<std::string> res) {
+                if (!res.ok())
+                  clog.Error("Coordinate update error: error=\"{}\"", res.status().message());
+              });
+    });
+  }
   agent::Agent local(ao, srv.get(), root.Named("agent"));
+  if (remote_catalog) local.set_catalog(remote_catalog.get());
   checks::RunnerOptions ro;
   ro.enable_script_checks = cfg.enable_script_checks;
   ro.enable_local_script_checks = cfg.enable_local_script_checks;
@@ -245,11 +274,26 @@ int RunAgent(const std::vector<std::string>& args) {
   local.set_check_runner(&runner);
   LoadConfigServices(cfg, &local, log);
   local.Start();
+  user_events.set_services([&local] { return local.Services(); });
+  // `local` goes before the ring and the cluster: stop the ring from reaching it.
+  struct ForgetServices {
+    agent::UserEventRing* ring;
+    ~ForgetServices() { ring->set_services(nullptr); }
+  } forget_services{&user_events};
 
   http::AgentApi api;
   api.server = srv.get();
   api.agent = &local;
   api.lan = cluster ? cluster->lan() : nullptr;
+  api.events = &user_events;
+  if (router) {
+    ServerRouter* r = router.get();
+    api.forward = [r](std::string request, std::chrono::milliseconds timeout,
+                      std::function<void(Result<std::string>)> done) {
+      r->Call(static_cast<uint8_t>(server::RpcMethod::kHttp), std::move(request), timeout,
+              std::move(done));
+    };
+  }
   api.wan = cluster ? cluster->wan() : nullptr;
   api.logger = root.Named("agent.http");
   api.node_name = cfg.node_name;
@@ -292,6 +336,13 @@ int RunAgent(const std::vector<std::string>& args) {
     }
     for (const auto& a : ho.addresses)
       root.Named("agent").Info("Started HTTP server: address={}:{} network=tcp", a, ho.port);
+    if (srv) {
+      http::HttpServer* h = httpd.get();
+      srv->SetRequestHandler(static_cast<uint8_t>(server::RpcMethod::kHttp),
+                             [h](std::string body, std::function<void(std::string)> respond) {
+                               h->ServeForwarded(std::move(body), std::move(respond));
+                             });
+    }
   }
 
   if (!cfg.pid_file.empty()) {

@@ -57,12 +57,18 @@ std::unique_ptr<Command> NewCatalogServicesCommand(const Ui* ui);
 std::unique_ptr<Command> NewMaintCommand(const Ui* ui);
 std::unique_ptr<Command> NewReloadCommand(const Ui* ui);
 std::unique_ptr<Command> NewOperatorCommand(const Ui* ui);
+std::unique_ptr<Command> NewOperatorAutopilotCommand(const Ui* ui);
+std::unique_ptr<Command> NewOperatorAutopilotGetCommand(const Ui* ui);
+std::unique_ptr<Command> NewOperatorAutopilotSetCommand(const Ui* ui);
 std::unique_ptr<Command> NewMembersCommand(const Ui* ui);
 std::unique_ptr<Command> NewJoinCommand(const Ui* ui);
 std::unique_ptr<Command> NewForceLeaveCommand(const Ui* ui);
+std::unique_ptr<Command> NewEventCommand(const Ui* ui);
+std::unique_ptr<Command> NewKeyringCommand(const Ui* ui);
 std::unique_ptr<Command> NewOperatorRaftCommand(const Ui* ui);
 std::unique_ptr<Command> NewOperatorRaftListPeersCommand(const Ui* ui);
 std::unique_ptr<Command> NewOperatorRaftRemovePeerCommand(const Ui* ui);
+std::unique_ptr<Command> NewRttCommand(const Ui* ui);
 // The agent runs from the program's main; this entry only lists it and returns 1 if reached.
 std::unique_ptr<Command> NewAgentCommand(const Ui* ui);
 // A Consul command this version does not have yet: says so on stderr and exits 1.

@@ -1,6 +1,9 @@
 // `consul operator raft list-peers | remove-peer` (Consul's command/operator/raft/*), and the
 // `operator` / `operator raft` parents, which print their help.
+#include <tuple>
+
 #include "api/operator.h"
+#include "base/duration.h"
 #include "cli/command.h"
 #include "cli/command_util.h"
 #include "cli/flags.h"
@@ -154,7 +157,173 @@ class RemovePeerCommand : public Command {
   std::string address_, id_;
 };
 
+constexpr char kAutopilotHelp[] = R"(Usage: consul operator autopilot <subcommand> [options]
+
+  The Autopilot operator command is used to interact with Consul's Autopilot
+  subsystem. The command can be used to view or modify the current configuration.)";
+
+constexpr char kGetConfigHelp[] = R"(Usage: consul operator autopilot get-config [options]
+
+  Displays the current Autopilot configuration.)";
+
+constexpr char kSetConfigHelp[] = R"(Usage: consul operator autopilot set-config [options]
+
+  Modifies the current Autopilot configuration.)";
+
+class AutopilotGetCommand : public Command {
+ public:
+  explicit AutopilotGetCommand(const Ui* ui) : ui_(ui) {
+    http_.AddClientFlags(&flags_);
+    http_.AddServerFlags(&flags_);
+  }
+  std::string Synopsis() const override { return "Display the current Autopilot configuration"; }
+  std::string Help() const override { return flags_.Usage(kGetConfigHelp); }
+
+  int Run(const std::vector<std::string>& args) override {
+    if (!flags_.Parse(args, ui_->err)) return 1;
+    Result<api::Client> client = http_.NewClient();
+    if (!client.ok()) {
+      ui_->Error("Error initializing client: " + client.status().message());
+      return 1;
+    }
+    auto c = api::Operator(&*client).AutopilotGetConfiguration();
+    if (!c.ok()) {
+      ui_->Error("Error querying Autopilot configuration: " + c.status().message());
+      return 1;
+    }
+    ui_->Output("CleanupDeadServers = " + std::string(c->cleanup_dead_servers ? "true" : "false"));
+    ui_->Output("LastContactThreshold = " + c->last_contact_threshold);
+    ui_->Output("MaxTrailingLogs = " + std::to_string(c->max_trailing_logs));
+    ui_->Output("MinQuorum = " + std::to_string(c->min_quorum));
+    ui_->Output("ServerStabilizationTime = " + c->server_stabilization_time);
+    ui_->Output("RedundancyZoneTag = \"" + c->redundancy_zone_tag + "\"");
+    ui_->Output("DisableUpgradeMigration = " +
+                std::string(c->disable_upgrade_migration ? "true" : "false"));
+    ui_->Output("UpgradeVersionTag = \"" + c->upgrade_version_tag + "\"");
+    return 0;
+  }
+
+ private:
+  const Ui* ui_;
+  Flags flags_;
+  HttpFlags http_;
+};
+
+class AutopilotSetCommand : public Command {
+ public:
+  explicit AutopilotSetCommand(const Ui* ui) : ui_(ui) {
+    http_.AddClientFlags(&flags_);
+    http_.AddServerFlags(&flags_);
+    flags_.OptionalBool("cleanup-dead-servers", &cleanup_,
+                        "Controls whether Consul will automatically remove dead servers when "
+                        "new ones are successfully added. Must be one of `true|false`.");
+    flags_.OptionalString("max-trailing-logs", &max_trailing_,
+                          "Controls the maximum number of log entries that a server can trail the "
+                          "leader by before being considered unhealthy.");
+    flags_.OptionalString("min-quorum", &min_quorum_,
+                          "Sets the minimum number of servers required in a cluster before "
+                          "autopilot can prune dead servers.");
+    flags_.OptionalString("last-contact-threshold", &last_contact_,
+                          "Controls the maximum amount of time a server can go without contact "
+                          "from the leader before being considered unhealthy. Must be a duration "
+                          "value such as `200ms`.");
+    flags_.OptionalString("server-stabilization-time", &stabilization_,
+                          "Controls the minimum amount of time a server must be stable in the "
+                          "'healthy' state before being added to the cluster. Only takes effect "
+                          "if all servers are running Raft protocol version 3 or higher. Must be "
+                          "a duration value such as `10s`.");
+    flags_.OptionalString("redundancy-zone-tag", &zone_,
+                          "(Enterprise-only) Controls the node_meta tag name used for separating "
+                          "servers into different redundancy zones.");
+    flags_.OptionalBool("disable-upgrade-migration", &disable_upgrade_,
+                        "(Enterprise-only) Controls whether Consul will avoid promoting new "
+                        "servers until it can perform a migration. Must be one of "
+                        "`true|false`.");
+    flags_.OptionalString("upgrade-version-tag", &upgrade_tag_,
+                          "(Enterprise-only) The node_meta tag to use for version info when "
+                          "performing upgrade migrations. If left blank, the Consul version "
+                          "will be used.");
+  }
+  std::string Synopsis() const override { return "Modify the current Autopilot configuration"; }
+  std::string Help() const override { return flags_.Usage(kSetConfigHelp); }
+
+  int Run(const std::vector<std::string>& args) override {
+    if (!flags_.Parse(args, ui_->err)) return 1;
+    Result<api::Client> client = http_.NewClient();
+    if (!client.ok()) {
+      ui_->Error("Error initializing client: " + client.status().message());
+      return 1;
+    }
+    api::Operator op(&*client);
+    auto conf = op.AutopilotGetConfiguration();
+    if (!conf.ok()) {
+      ui_->Error("Error querying Autopilot configuration: " + conf.status().message());
+      return 1;
+    }
+    api::AutopilotConfiguration c = *conf;
+    if (cleanup_) c.cleanup_dead_servers = *cleanup_;
+    if (disable_upgrade_) c.disable_upgrade_migration = *disable_upgrade_;
+    if (zone_) c.redundancy_zone_tag = *zone_;
+    if (upgrade_tag_) c.upgrade_version_tag = *upgrade_tag_;
+    for (auto [text, target, name] :
+         {std::tuple{&max_trailing_, &c.max_trailing_logs, "max-trailing-logs"},
+          std::tuple{&min_quorum_, &c.min_quorum, "min-quorum"}}) {
+      if (!*text) continue;
+      try {
+        size_t used = 0;
+        const uint64_t v = std::stoull(**text, &used, 10);
+        if (used != (*text)->size()) throw std::invalid_argument("");
+        *target = v;
+      } catch (const std::exception&) {
+        ui_->Error(std::string("Error parsing ") + name + ": strconv.ParseUint: parsing \"" +
+                   **text + "\": invalid syntax");
+        return 1;
+      }
+    }
+    for (auto [text, target] : {std::pair{&last_contact_, &c.last_contact_threshold},
+                                std::pair{&stabilization_, &c.server_stabilization_time}}) {
+      if (!*text) continue;
+      auto d = ParseGoDuration(**text);
+      if (!d.ok()) {
+        ui_->Error("Error parsing duration: " + d.status().message());
+        return 1;
+      }
+      *target = FormatGoDuration(*d);
+    }
+    auto ok = op.AutopilotCASConfiguration(c);
+    if (!ok.ok()) {
+      ui_->Error("Error setting Autopilot configuration: " + ok.status().message());
+      return 1;
+    }
+    if (*ok) {
+      ui_->Output("Configuration updated!");
+      return 0;
+    }
+    ui_->Output("Configuration could not be atomically updated, please try again");
+    return 1;
+  }
+
+ private:
+  const Ui* ui_;
+  Flags flags_;
+  HttpFlags http_;
+  std::optional<bool> cleanup_, disable_upgrade_;
+  std::optional<std::string> max_trailing_, min_quorum_, last_contact_, stabilization_, zone_,
+      upgrade_tag_;
+};
+
 }  // namespace
+
+std::unique_ptr<Command> NewOperatorAutopilotCommand(const Ui*) {
+  return std::make_unique<ParentCommand>(kAutopilotHelp,
+                                         "Provides tools for modifying Autopilot configuration");
+}
+std::unique_ptr<Command> NewOperatorAutopilotGetCommand(const Ui* ui) {
+  return std::make_unique<AutopilotGetCommand>(ui);
+}
+std::unique_ptr<Command> NewOperatorAutopilotSetCommand(const Ui* ui) {
+  return std::make_unique<AutopilotSetCommand>(ui);
+}
 
 std::unique_ptr<Command> NewOperatorCommand(const Ui*) {
   return std::make_unique<ParentCommand>(kOperatorHelp,

@@ -130,4 +130,25 @@ Result<state::DeregisterRequest> DecodeDeregister(std::string_view data) {
   return state::DeregisterRequest{std::string(node), std::string(service), std::string(check)};
 }
 
+std::string EncodeCoordinateBatchUpdate(const std::vector<state::CoordinateEntry>& updates) {
+  std::string out;
+  out.push_back(static_cast<char>(MessageType::kCoordinateBatchUpdate));
+  PutVarint64(&out, updates.size());
+  for (const auto& u : updates) state::EncodeCoordinateEntry(&out, u);
+  return out;
+}
+
+Result<std::vector<state::CoordinateEntry>> DecodeCoordinateBatchUpdate(std::string_view data) {
+  auto bad = [] { return Status::Corruption("bad CoordinateBatchUpdate command"); };
+  if (data.empty() || TypeOf(data) != MessageType::kCoordinateBatchUpdate) return bad();
+  data.remove_prefix(1);
+  uint64_t n;
+  if (!GetVarint64(&data, &n) || n > data.size()) return bad();
+  std::vector<state::CoordinateEntry> updates(n);
+  for (auto& u : updates)
+    if (!state::DecodeCoordinateEntry(&data, &u)) return bad();
+  if (!data.empty()) return bad();
+  return updates;
+}
+
 }  // namespace consulate::fsm

@@ -48,5 +48,8 @@ std::string EncodeTxn(const TxnCommand& cmd);
 inline MessageType TypeOf(std::string_view data) { return static_cast<MessageType>(data[0]); }
 Result<KVSCommand> DecodeKVS(std::string_view data);
 Result<TxnCommand> DecodeTxn(std::string_view data);
+// A batch of coordinate updates (Consul's CoordinateBatchUpdateType, structs.Coordinates).
+std::string EncodeCoordinateBatchUpdate(const std::vector<state::CoordinateEntry>& updates);
+Result<std::vector<state::CoordinateEntry>> DecodeCoordinateBatchUpdate(std::string_view data);
 
 }  // namespace consulate::fsm

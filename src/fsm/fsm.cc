@@ -36,6 +36,18 @@ ApplyResult FSM::Apply(uint64_t index, std::string_view data) {
       r.ok = r.status.ok();
       return r;
     }
+    case MessageType::kCoordinateBatchUpdate: {
+      ApplyResult r;
+      auto updates = DecodeCoordinateBatchUpdate(data);
+      if (!updates.ok()) {
+        store_->MarkApplied(index);
+        r.status = updates.status();
+        r.ok = false;
+      } else {
+        store_->CoordinateBatchUpdate(index, *updates);
+      }
+      return r;
+    }
     default: {
       // Unknown types are skipped (as Consul does for types with the ignore flag) so that a
       // newer log stays readable; the index still advances.

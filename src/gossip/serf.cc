@@ -4,10 +4,12 @@
 
 #include <algorithm>
 #include <boost/asio.hpp>
+#include <cmath>
 #include <future>
 #include <optional>
 #include <random>
 #include <regex>
+#include <set>
 #include <shared_mutex>
 #include <thread>
 #include <utility>
@@ -63,6 +65,8 @@ constexpr size_t kQueryBufferSize = 512;
 constexpr size_t kUserEventSizeLimit = 512;       // serf's default UserEventSizeLimit
 constexpr size_t kUserEventHardLimit = 9 * 1024;  // serf's UserEventSizeLimit constant
 constexpr size_t kQueryResponseSizeLimit = 1024;
+constexpr size_t kQuerySizeLimit = 1024;
+constexpr int kQueryTimeoutMult = 16;
 constexpr int kQueueDepthWarning = 128;
 constexpr size_t kMaxQueueDepth = 4096;
 
@@ -109,6 +113,16 @@ struct Serf::Impl : public MemberlistDelegate {
   struct QuerySeen {
     LamportTime ltime = 0;
     std::vector<uint32_t> ids;
+  };
+  // A query we sent that is still collecting answers (serf's QueryResponse). Keyed by its Lamport
+  // time, which is unique per query because sending it advances our query clock.
+  struct PendingQuery {
+    uint32_t id = 0;
+    QueryResult result;
+    std::set<std::string> acked, responded;
+    std::function<bool(const QueryResult&)> finished;
+    std::shared_ptr<std::promise<QueryResult>> done;
+    std::unique_ptr<asio::steady_timer> timer;
   };
 
   Impl(SerfConfig c, Handlers h, Logger l)
@@ -191,6 +205,14 @@ struct Serf::Impl : public MemberlistDelegate {
   bool HandleQuery(const serf::QueryMessage& q);
   void HandleInternalQuery(const serf::QueryMessage& q);
   void RespondToQuery(const serf::QueryMessage& q, std::string payload);
+  void HandleQueryResponse(const serf::QueryResponseMessage& r);
+  void RelayResponse(const serf::QueryMessage& q, const std::string& raw_response);
+  void FinishQuery(LamportTime ltime);
+  milliseconds DefaultQueryTimeout() const {
+    const int n = memberlist->NumMembers();
+    const auto mult = static_cast<int64_t>(std::ceil(std::log10(static_cast<double>(n + 1))));
+    return memberlist->config().gossip_interval * kQueryTimeoutMult * std::max<int64_t>(mult, 1);
+  }
   void HandlePrune(MemberState& m);
   void EraseNode(const std::string& name);
   void BroadcastJoin(LamportTime ltime);
@@ -247,6 +269,7 @@ struct Serf::Impl : public MemberlistDelegate {
   bool event_join_ignore = false;
   std::vector<std::optional<QuerySeen>> query_buffer;
   LamportTime query_min_time = 0;
+  std::map<LamportTime, std::shared_ptr<PendingQuery>> pending_queries;
   VivaldiClient vivaldi;
 
   milliseconds broadcast_timeout, leave_propagate_delay, reap_interval, reconnect_interval,
@@ -532,6 +555,38 @@ void Serf::Impl::RespondToQuery(const serf::QueryMessage& q, std::string payload
   }
   if (Status s = memberlist->SendToAddress(udp::endpoint(addr, q.port), raw); !s.ok())
     logger.Error("serf: failed to respond to query: {}", s.message());
+  RelayResponse(q, raw);
+}
+
+// serf's relayResponse: also send a copy through up to relay_factor other alive members, which
+// forward it to the query's source (redundancy against a lossy path).
+void Serf::Impl::RelayResponse(const serf::QueryMessage& q, const std::string& raw_response) {
+  if (q.relay_factor == 0 || members.size() < static_cast<size_t>(q.relay_factor) + 1) return;
+  serf::RelayHeader header;
+  header.dest_ip = q.addr;
+  header.dest_port = q.port;
+  header.dest_name = q.source_node;
+  const std::string relayed = serf::EncodeRelay(header, raw_response);
+  if (relayed.size() > kQueryResponseSizeLimit) {
+    logger.Error("serf: relayed response exceeds limit of {} bytes", kQueryResponseSizeLimit);
+    return;
+  }
+  std::vector<const Member*> candidates;
+  for (const auto& [name, ms] : members) {
+    if (name == config.node_name || ms.member.status != MemberStatus::kAlive ||
+        ms.member.protocol_max < 5)
+      continue;
+    candidates.push_back(&ms.member);
+  }
+  std::shuffle(candidates.begin(), candidates.end(), rng);
+  if (candidates.size() > q.relay_factor) candidates.resize(q.relay_factor);
+  for (const Member* m : candidates) {
+    boost::system::error_code ec;
+    const auto ip = asio::ip::make_address(m->addr, ec);
+    if (ec) continue;
+    if (Status s = memberlist->SendToAddress(udp::endpoint(ip, m->port), relayed); !s.ok())
+      logger.Error("serf: failed to send relay response: {}", s.message());
+  }
 }
 
 void Serf::Impl::HandleInternalQuery(const serf::QueryMessage& q) {
@@ -625,6 +680,37 @@ void Serf::Impl::HandleInternalQuery(const serf::QueryMessage& q) {
   RespondToQuery(q, serf::EncodeSerfMessage(resp));
 }
 
+void Serf::Impl::HandleQueryResponse(const serf::QueryResponseMessage& r) {
+  auto it = pending_queries.find(r.ltime);
+  if (it == pending_queries.end()) {
+    logger.Warn("serf: reply for non-running query (LTime: {}, ID: {}) From: {}", r.ltime, r.id,
+                r.from);
+    return;
+  }
+  PendingQuery& pq = *it->second;
+  if (pq.id != r.id) {
+    logger.Warn("serf: query reply ID mismatch (Local: {}, Response: {})", pq.id, r.id);
+    return;
+  }
+  if (r.flags & serf::kQueryFlagAck) {
+    if (!pq.acked.insert(r.from).second) return;  // a duplicate (relayed) ack
+    pq.result.acks.push_back(r.from);
+  } else {
+    if (!pq.responded.insert(r.from).second) return;  // a duplicate (relayed) response
+    pq.result.responses.push_back(QueryResponse{r.from, r.payload.str()});
+  }
+  if (pq.finished && pq.finished(pq.result)) FinishQuery(r.ltime);
+}
+
+void Serf::Impl::FinishQuery(LamportTime ltime) {
+  auto it = pending_queries.find(ltime);
+  if (it == pending_queries.end()) return;
+  std::shared_ptr<PendingQuery> pq = std::move(it->second);
+  pending_queries.erase(it);
+  pq->timer->cancel();
+  pq->done->set_value(std::move(pq->result));
+}
+
 // ----- memberlist delegate: messages and state -----
 
 void Serf::Impl::NotifyMsg(std::string_view buf) {
@@ -676,10 +762,16 @@ void Serf::Impl::NotifyMsg(std::string_view buf) {
       queue = &query_broadcasts;
       break;
     }
-    case SerfMessageType::kQueryResponse:
-      // We send no queries of our own yet, so no response is expected.
-      logger.Debug("serf: messageQueryResponseType");
+    case SerfMessageType::kQueryResponse: {
+      serf::QueryResponseMessage m;
+      if (Status s = serf::DecodeSerfMessage(body, &m); !s.ok()) {
+        logger.Error("serf: Error decoding query response message: {}", s.message());
+        break;
+      }
+      logger.Debug("serf: messageQueryResponseType: {}", m.from);
+      HandleQueryResponse(m);
       break;
+    }
     case SerfMessageType::kRelay: {
       serf::RelayHeader header;
       std::string_view inner;
@@ -912,6 +1004,10 @@ Result<std::unique_ptr<Serf>> Serf::Start(SerfConfig config, Handlers handlers, 
   CONSULATE_ASSIGN_OR_RETURN(impl->memberlist,
                              Memberlist::Create(impl->io, mc, impl.get(), impl->logger));
   Impl* p = impl.get();
+  // serf starts its clocks at 1.
+  p->clock.Increment();
+  p->event_clock.Increment();
+  p->query_clock.Increment();
   p->memberlist->Start();
   p->ScheduleReap();
   p->ScheduleReconnect();
@@ -1066,6 +1162,81 @@ Status Serf::FireUserEvent(const std::string& name, const std::string& payload, 
     p->event_broadcasts.Queue(gossip::Broadcast{"", std::move(raw), nullptr});
     return Status::OK();
   });
+}
+
+Result<QueryResult> Serf::Query(const std::string& name, const std::string& payload,
+                                const QueryParams& params,
+                                std::function<bool(const QueryResult&)> finished) {
+  Impl* p = impl_.get();
+  if (p->OnLoop()) return Status::Aborted("Query called from a serf handler");
+  std::shared_lock lock(p->api_mu);
+  if (p->stopped) return Status::Unavailable("serf is shut down");
+  auto done = std::make_shared<std::promise<QueryResult>>();
+  auto future = done->get_future();
+  milliseconds timeout{0};
+  Status st = p->RunOnLoop([&]() -> Status {
+    timeout = params.timeout.count() > 0 ? params.timeout : p->DefaultQueryTimeout();
+    serf::QueryMessage q;
+    q.ltime = p->query_clock.Time();
+    q.id = static_cast<uint32_t>(std::uniform_int_distribution<uint32_t>(0, 0x7fffffff)(p->rng));
+    const asio::ip::address addr = p->memberlist->address();
+    if (addr.is_v4()) {
+      auto b = addr.to_v4().to_bytes();
+      q.addr = msgpack::Bytes(std::string(reinterpret_cast<const char*>(b.data()), b.size()));
+    } else {
+      auto b = addr.to_v6().to_bytes();
+      q.addr = msgpack::Bytes(std::string(reinterpret_cast<const char*>(b.data()), b.size()));
+    }
+    q.port = p->memberlist->port();
+    q.source_node = p->config.node_name;
+    if (!params.filter_nodes.empty())
+      q.filters.push_back(serf::EncodeFilter(serf::NodeFilter{params.filter_nodes}));
+    for (const auto& [tag, expr] : params.filter_tags)
+      q.filters.push_back(serf::EncodeFilter(serf::TagFilter{tag, expr}));
+    if (params.request_ack) q.flags |= serf::kQueryFlagAck;
+    q.relay_factor = params.relay_factor;
+    q.timeout_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(timeout).count();
+    q.name = name;
+    q.payload = msgpack::Bytes(payload);
+    std::string raw = serf::EncodeSerfMessage(q);
+    if (raw.size() > kQuerySizeLimit)
+      return Status::InvalidArgument(
+          fmt::format("query exceeds limit of {} bytes", kQuerySizeLimit));
+    auto pq = std::make_shared<Impl::PendingQuery>();
+    pq->id = q.id;
+    pq->result.num_members = p->memberlist->NumMembers();
+    pq->finished = std::move(finished);
+    pq->done = done;
+    pq->timer = std::make_unique<asio::steady_timer>(p->io);
+    pq->timer->expires_after(timeout);
+    const LamportTime ltime = q.ltime;
+    pq->timer->async_wait([p, ltime](const boost::system::error_code& ec) {
+      if (!ec) p->FinishQuery(ltime);
+    });
+    p->pending_queries[ltime] = std::move(pq);
+    p->HandleQuery(q);  // answer it ourselves too; this also advances the query clock
+    p->query_broadcasts.Queue(gossip::Broadcast{"", std::move(raw), nullptr});
+    return Status::OK();
+  });
+  if (!st.ok()) return st;
+  // The timer closes the query; the extra margin only guards against a stopped loop.
+  if (future.wait_for(timeout + std::chrono::seconds(5)) != std::future_status::ready)
+    return Status::Unavailable("query did not finish");
+  return future.get();
+}
+
+std::chrono::milliseconds Serf::DefaultQueryTimeout() const {
+  Impl* p = impl_.get();
+  std::shared_lock<std::shared_mutex> lock;
+  if (!p->OnLoop()) lock = std::shared_lock(p->api_mu);
+  return p->RunOnLoop([&] { return p->DefaultQueryTimeout(); });
+}
+
+int Serf::NumLiveMembers() const {
+  Impl* p = impl_.get();
+  std::shared_lock<std::shared_mutex> lock;
+  if (!p->OnLoop()) lock = std::shared_lock(p->api_mu);
+  return p->RunOnLoop([&] { return p->memberlist->NumMembers(); });
 }
 
 std::vector<Member> Serf::Members() const {

@@ -68,6 +68,28 @@ struct UserEvent {
   bool coalesce = false;
 };
 
+// An outgoing query's parameters (serf's QueryParam).
+struct QueryParams {
+  std::vector<std::string> filter_nodes;           // only these members answer (empty: all)
+  std::map<std::string, std::string> filter_tags;  // tag name -> regexp its value must match
+  bool request_ack = false;                        // ask every member that passes to ack
+  uint8_t relay_factor = 0;  // responders also relay their answer through this many members
+  std::chrono::milliseconds timeout{0};  // 0: DefaultQueryTimeout()
+};
+
+// One member's answer to a query.
+struct QueryResponse {
+  std::string from;
+  std::string payload;
+};
+
+// What a query collected by the time it closed.
+struct QueryResult {
+  int num_members = 0;                   // memberlist's live members when the query was sent
+  std::vector<std::string> acks;         // member names, in arrival order, no duplicates
+  std::vector<QueryResponse> responses;  // in arrival order, one per member
+};
+
 class Serf {
  public:
   struct Handlers {
@@ -92,6 +114,17 @@ class Serf {
   Status SetTags(std::map<std::string, std::string> tags);
   // Fires a user event (name + payload at most 512 bytes); delivered to us too.
   Status FireUserEvent(const std::string& name, const std::string& payload, bool coalesce);
+  // Sends a query to the pool (ourselves included, as serf does) and collects acks and responses
+  // until its timeout passes or `finished` (called on the serf thread after each ack or response)
+  // returns true. Blocks the caller; not callable from a handler. InvalidArgument when the encoded
+  // query exceeds serf's 1024-byte limit ("query exceeds limit of 1024 bytes").
+  Result<QueryResult> Query(const std::string& name, const std::string& payload,
+                            const QueryParams& params,
+                            std::function<bool(const QueryResult&)> finished = nullptr);
+  // serf's DefaultQueryTimeout: gossip interval x 16 x ceil(log10(live members + 1)).
+  std::chrono::milliseconds DefaultQueryTimeout() const;
+  // Memberlist's count of members not dead or left (serf's memberlist.NumMembers()).
+  int NumLiveMembers() const;
   // Every known member, including left and failed ones until reaped.
   std::vector<Member> Members() const;
   Member LocalMember() const;

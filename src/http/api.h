@@ -18,7 +18,8 @@
 
 namespace consulate::agent {
 class Agent;
-}
+class UserEventRing;
+}  // namespace consulate::agent
 #include "state/watch.h"
 
 namespace consulate::http {
@@ -32,7 +33,14 @@ struct AgentApi {
   server::Server* server = nullptr;  // null on a client agent (not yet supported)
   agent::Agent* agent = nullptr;     // the local services and checks
   gossip::Serf* lan = nullptr;       // the LAN gossip pool (null: members lists only us)
-  gossip::Serf* wan = nullptr;       // the WAN pool (servers only)
+  // Client agents: sends an encoded request (http/forwarding.h) to a server and calls `done`
+  // with its encoded response (on any thread).
+  std::function<void(std::string request, std::chrono::milliseconds timeout,
+                     std::function<void(Result<std::string>)> done)>
+      forward;
+  gossip::Serf* wan = nullptr;  // the WAN pool (servers only)
+  // Recent user events (/v1/event/list).
+  agent::UserEventRing* events = nullptr;
   Logger logger;
   std::string node_name;
   std::string node_id;
@@ -107,6 +115,8 @@ class Call {
   void SetJsonBody(std::string json);
   // Called before the call parks in a blocking wait, so the connection can release its buffers.
   std::function<void()> before_park;
+  // The connection's executor (for timers of endpoints that block on their own).
+  const asio::any_io_executor& executor() const { return ex_; }
 
  private:
   asio::any_io_executor ex_;

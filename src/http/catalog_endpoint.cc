@@ -50,6 +50,16 @@ struct NodeServicesQuery {
     return store->NodeServices(node, &found, &services, ws);
   }
 };
+// ?near= sorting, out of the coroutine frames.
+void SortNodesNear(Call& call, std::vector<state::Node>* nodes) {
+  SortByDistanceFrom(call.api.server->state(), NearNode(call), nodes,
+                     [](const state::Node& n) -> std::string_view { return n.node; });
+}
+void SortInstancesNear(Call& call, std::vector<state::ServiceInstance>* instances) {
+  SortByDistanceFrom(
+      call.api.server->state(), NearNode(call), instances,
+      [](const state::ServiceInstance& i) -> std::string_view { return i.node.node; });
+}
 }  // namespace
 
 Task<void> HandleCatalogDatacenters(Call& call) {
@@ -117,6 +127,7 @@ Task<void> HandleCatalogNodes(Call& call) {
   uint64_t idx = co_await call.Blocking(q, [qp](state::WatchSet* ws) { return qp->Run(ws); });
   if (call.aborted()) co_return;
   call.SetMeta(idx);
+  SortNodesNear(call, &query.out);
   auto node_meta = ParseNodeMetaFilter(call.req);
   std::string body;
   JsonWriter w(call.pretty(), &body);
@@ -147,6 +158,7 @@ Task<void> HandleCatalogService(Call& call) {
   uint64_t idx = co_await call.Blocking(q, [qp](state::WatchSet* ws) { return qp->Run(ws); });
   if (call.aborted()) co_return;
   call.SetMeta(idx);
+  SortInstancesNear(call, &query.out);
   auto tags = call.req.QueryAll("tag");
   auto node_meta = ParseNodeMetaFilter(call.req);
   std::string body;

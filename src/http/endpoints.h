@@ -16,6 +16,8 @@ Task<void> HandleStatusLeader(Call& call);
 Task<void> HandleStatusPeers(Call& call);
 Task<void> HandleOperatorRaftConfiguration(Call& call);
 Task<void> HandleOperatorRaftPeer(Call& call);
+Task<void> HandleOperatorAutopilotConfiguration(Call& call);
+Task<void> HandleOperatorAutopilotHealth(Call& call);
 Task<void> HandleAgentSelf(Call& call);
 Task<void> HandleAgentLeave(Call& call);
 Task<void> HandleAgentReload(Call& call);
@@ -44,6 +46,13 @@ Task<void> HandleAgentHealthService(Call& call);
 Task<void> HandleAgentMembers(Call& call);
 Task<void> HandleAgentJoin(Call& call);
 Task<void> HandleAgentForceLeave(Call& call);
+Task<void> HandleCoordinateDatacenters(Call& call);
+Task<void> HandleCoordinateNodes(Call& call);
+Task<void> HandleCoordinateNode(Call& call);
+Task<void> HandleCoordinateUpdate(Call& call);
+Task<void> HandleEventFire(Call& call);
+Task<void> HandleEventList(Call& call);
+Task<void> HandleOperatorKeyring(Call& call);
 
 // Consul's DirEntry JSON shape; the value as base64, or null when empty or !with_value.
 void WriteDirEntry(JsonWriter& w, const state::DirEntry& e, bool with_value);

@@ -32,6 +32,18 @@ struct ChecksQuery {
   }
 };
 
+// ?near= sorting (health/service, health/checks/<service>, health/state), out of the coroutine
+// frames.
+void SortChecksNear(Call& call, std::vector<state::HealthCheck>* checks) {
+  SortByDistanceFrom(call.api.server->state(), NearNode(call), checks,
+                     [](const state::HealthCheck& c) -> std::string_view { return c.node; });
+}
+void SortInstancesNear(Call& call, std::vector<state::ServiceInstance>* instances) {
+  SortByDistanceFrom(
+      call.api.server->state(), NearNode(call), instances,
+      [](const state::ServiceInstance& i) -> std::string_view { return i.node.node; });
+}
+
 bool AllPassing(const std::vector<state::HealthCheck>& checks) {
   for (const auto& c : checks)
     if (c.status != state::kPassing) return false;
@@ -65,6 +77,7 @@ Task<void> Checks(Call& call, CheckQueryKind kind, std::string arg) {
   uint64_t idx = co_await call.Blocking(q, [qp](state::WatchSet* ws) { return qp->Run(ws); });
   if (call.aborted()) co_return;
   call.SetMeta(idx);
+  if (kind != CheckQueryKind::kNode) SortChecksNear(call, &query.out);
   auto node_meta = ParseNodeMetaFilter(call.req);
   std::string body;
   JsonWriter w(call.pretty(), &body);
@@ -125,6 +138,7 @@ Task<void> HandleHealthService(Call& call) {
   uint64_t idx = co_await call.Blocking(q, [qp](state::WatchSet* ws) { return qp->Run(ws); });
   if (call.aborted()) co_return;
   call.SetMeta(idx);
+  SortInstancesNear(call, &query.out);
   RenderHealthService(call, query.out, filter);
 }
 

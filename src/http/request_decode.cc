@@ -43,6 +43,32 @@ state::HealthCheck DecodeCheck(const boost::json::object& o) {
 }
 }  // namespace
 
+std::string NearNode(const Call& call) {
+  std::string_view near = call.req.Query("near");
+  if (near.empty()) return {};
+  if (call.req.Has("dc") && !call.req.Query("dc").empty() &&
+      call.req.Query("dc") != call.api.datacenter)
+    return {};
+  return near == "_agent" ? call.api.node_name : std::string(near);
+}
+
+std::vector<double> DistancesFrom(const state::StateStore& store, std::string_view near,
+                                  const std::vector<std::string_view>& nodes) {
+  state::CoordinateSet source;
+  store.NodeCoordinates(near, &source, nullptr);
+  if (source.empty()) return {};
+  std::vector<double> out;
+  out.reserve(nodes.size());
+  state::CoordinateSet other;
+  for (std::string_view node : nodes) {
+    other.clear();
+    store.NodeCoordinates(node, &other, nullptr);
+    auto [a, b] = state::Intersect(source, other);
+    out.push_back(state::ComputeDistance(a, b));
+  }
+  return out;
+}
+
 std::vector<std::pair<std::string, std::string>> ParseNodeMetaFilter(const Request& req) {
   std::vector<std::pair<std::string, std::string>> out;
   for (auto v : req.QueryAll("node-meta")) {

@@ -3,6 +3,7 @@
 // over one service.
 #pragma once
 
+#include <algorithm>
 #include <functional>
 #include <memory>
 #include <string>
@@ -28,6 +29,38 @@ bool TagsMatch(const state::NodeService& s, const std::vector<std::string_view>&
 // structs.DeregisterRequest; field names matched case-insensitively like Go's decoder).
 Result<state::RegisterRequest> DecodeCatalogRegister(std::string_view body);
 Result<state::DeregisterRequest> DecodeCatalogDeregister(std::string_view body);
+
+// ?near=<node> (Consul's QuerySource): the node to sort results by estimated round trip time
+// from; "_agent" means this agent. Empty when absent, or when ?dc names another datacenter
+// (coordinates do not compare across datacenters).
+std::string NearNode(const Call& call);
+
+// The estimated RTT from `near` to each of `nodes` in seconds (lib.ComputeDistance over
+// CoordinateSet.Intersect; +inf for a node without a compatible coordinate). Empty when `near` is
+// empty or has no coordinate: then there is nothing to sort by.
+std::vector<double> DistancesFrom(const state::StateStore& store, std::string_view near,
+                                  const std::vector<std::string_view>& nodes);
+
+// Consul's sortNodesByDistanceFrom: stable-sorts `items` (whose node name `node_of` gives) nearest
+// first; nodes without coordinates keep their order at the end.
+template <typename T, typename NodeOf>
+void SortByDistanceFrom(const state::StateStore& store, std::string_view near,
+                        std::vector<T>* items, NodeOf node_of) {
+  if (near.empty() || items->size() < 2) return;
+  std::vector<std::string_view> nodes;
+  nodes.reserve(items->size());
+  for (const T& item : *items) nodes.push_back(node_of(item));
+  std::vector<double> dist = DistancesFrom(store, near, nodes);
+  if (dist.empty()) return;
+  std::vector<size_t> order(items->size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&dist](size_t a, size_t b) { return dist[a] < dist[b]; });
+  std::vector<T> sorted;
+  sorted.reserve(items->size());
+  for (size_t i : order) sorted.push_back(std::move((*items)[i]));
+  *items = std::move(sorted);
+}
 
 // catalog/service and health/service: the blocking query over one service.
 struct ServiceQuery {

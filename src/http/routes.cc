@@ -12,6 +12,8 @@ constexpr Route kRoutes[] = {
     {"/v1/status/peers", false, HandleStatusPeers},
     {"/v1/operator/raft/configuration", false, HandleOperatorRaftConfiguration},
     {"/v1/operator/raft/peer", false, HandleOperatorRaftPeer},
+    {"/v1/operator/autopilot/configuration", false, HandleOperatorAutopilotConfiguration},
+    {"/v1/operator/autopilot/health", false, HandleOperatorAutopilotHealth},
     {"/v1/agent/self", false, HandleAgentSelf},
     {"/v1/agent/leave", false, HandleAgentLeave},
     {"/v1/agent/reload", false, HandleAgentReload},
@@ -44,6 +46,13 @@ constexpr Route kRoutes[] = {
     {"/v1/agent/members", false, HandleAgentMembers},
     {"/v1/agent/join/", true, HandleAgentJoin},
     {"/v1/agent/force-leave/", true, HandleAgentForceLeave},
+    {"/v1/coordinate/datacenters", false, HandleCoordinateDatacenters},
+    {"/v1/coordinate/nodes", false, HandleCoordinateNodes},
+    {"/v1/coordinate/node/", true, HandleCoordinateNode},
+    {"/v1/coordinate/update", false, HandleCoordinateUpdate},
+    {"/v1/event/fire/", true, HandleEventFire},
+    {"/v1/event/list", false, HandleEventList},
+    {"/v1/operator/keyring", false, HandleOperatorKeyring},
 };
 }  // namespace
 

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -17,7 +18,9 @@
 #include <thread>
 #include <unordered_map>
 
+#include "base/duration.h"
 #include "http/endpoints.h"
+#include "http/forwarding.h"
 #include "http/parser.h"
 
 namespace consulate::http {
@@ -109,6 +112,10 @@ struct HttpServer::Impl {
     co_return;
   }
   Task<void> Dispatch(Call& call);
+  Task<void> Forward(Call& call);
+  Task<void> ServeOne(std::string request, std::function<void(std::string)> respond,
+                      asio::any_io_executor ex);
+  std::atomic<size_t> next_forwarded{0};
 };
 
 Task<void> HttpServer::Impl::Accept(Worker* w, tcp::acceptor* acceptor) {
@@ -157,9 +164,87 @@ Task<void> HttpServer::Impl::Accept(Worker* w, tcp::acceptor* acceptor) {
 // Not a coroutine: it returns the handler's coroutine directly, so a parked request has one frame
 // less. Errors thrown inside the handler are caught by Session.
 Task<void> HttpServer::Impl::Dispatch(Call& call) {
+  if (api->server == nullptr && api->forward && IsForwardedPath(call.req.path))
+    return Forward(call);
   Handler h = FindRoute(call.req.path);
   if (!h) return NotFound(call);
   return h(call);
+}
+
+// A client agent: the request goes to a server, which answers it as its own (blocking queries
+// included: the RPC waits as long as the query may).
+Task<void> HttpServer::Impl::Forward(Call& call) {
+  auto timeout = std::chrono::milliseconds(30000);
+  if (call.req.Has("index")) {
+    std::chrono::nanoseconds wait = std::chrono::minutes(5);
+    if (call.req.Has("wait")) {
+      auto d = ParseGoDuration(call.req.Query("wait"));
+      if (d.ok() && d->count() > 0) wait = *d;
+    }
+    wait = std::min<std::chrono::nanoseconds>(wait, std::chrono::minutes(10));
+    timeout += std::chrono::duration_cast<std::chrono::milliseconds>(wait + wait / 16);
+  }
+  auto* fwd = &api->forward;
+  std::shared_ptr<std::string> encoded;
+  if (call.req.Query("near") == "_agent") {
+    // "_agent" means this (client) agent's node, not the server's that answers.
+    Request copy = call.req;
+    for (auto& [k, v] : copy.query)
+      if (k == "near" && v == "_agent") v = api->node_name;
+    encoded = std::make_shared<std::string>(EncodeForwardedRequest(copy));
+  } else {
+    encoded = std::make_shared<std::string>(EncodeForwardedRequest(call.req));
+  }
+  auto ex = co_await asio::this_coro::executor;
+  Result<std::string> r =
+      co_await asio::async_initiate<decltype(asio::use_awaitable), void(Result<std::string>)>(
+          [fwd, encoded, timeout, ex](auto handler) {
+            using H = decltype(handler);
+            auto holder = std::make_shared<H>(std::move(handler));
+            (*fwd)(std::move(*encoded), timeout, [holder, ex](Result<std::string> res) {
+              asio::post(ex,
+                         [holder, res = std::move(res)]() mutable { (*holder)(std::move(res)); });
+            });
+          },
+          asio::use_awaitable);
+  if (!r.ok()) {
+    call.resp.Error(500, r.status().message());
+    co_return;
+  }
+  Status st = DecodeForwardedResponse(*r, &call.resp);
+  if (!st.ok()) call.resp.Error(500, st.message());
+}
+
+Task<void> HttpServer::Impl::ServeOne(std::string request, std::function<void(std::string)> respond,
+                                      asio::any_io_executor ex) {
+  Request req;
+  Response resp;
+  Status st = DecodeForwardedRequest(request, &req);
+  if (!st.ok()) {
+    resp.Error(400, st.message());
+  } else {
+    Call call(req, resp, *api, ex);
+    try {
+      co_await Dispatch(call);
+    } catch (const std::exception& e) {
+      resp = Response{};
+      resp.Error(500, e.what());
+    }
+  }
+  respond(EncodeForwardedResponse(resp));
+}
+
+void HttpServer::ServeForwarded(std::string request, std::function<void(std::string)> respond) {
+  Impl& s = *impl_;
+  if (s.workers.empty()) {
+    Response resp;
+    resp.Error(503, "HTTP server not running");
+    respond(EncodeForwardedResponse(resp));
+    return;
+  }
+  Worker* w = s.workers[s.next_forwarded++ % s.workers.size()].get();
+  asio::co_spawn(w->io, s.ServeOne(std::move(request), std::move(respond), w->io.get_executor()),
+                 asio::detached);
 }
 
 Task<void> HttpServer::Impl::Session(Worker* w, tcp::socket sock, std::string ip) {

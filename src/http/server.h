@@ -3,6 +3,7 @@
 // so thousands of parked blocking queries cost only their coroutine frame, socket and watch.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -31,6 +32,10 @@ class HttpServer {
   Status Start();
   // Stops accepting, closes connections and joins the threads.
   void Stop();
+
+  // Runs a request forwarded by a client agent (http/forwarding.h) through the route table on an
+  // I/O thread and calls `respond` with the encoded response. Thread-safe.
+  void ServeForwarded(std::string request, std::function<void(std::string)> respond);
 
   struct Impl;
 

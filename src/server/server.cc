@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/json/parse.hpp>
 #include <cerrno>
 #include <deque>
@@ -130,6 +131,10 @@ struct Server::Impl {
   std::map<std::string, ServerInfo> seen;  // by name, from gossip
   std::set<std::string> left;              // names that left the pool
   std::set<std::string> removed_ids;       // removed by an operator or a leave: not re-added
+  std::set<std::string> failed;            // names the pool marks failed
+  std::map<core::NodeId, Clock::time_point> last_heard;     // any message from the peer
+  std::map<core::NodeId, Clock::time_point> healthy_since;  // autopilot stability
+  AutopilotConfig autopilot;                                // as applied
   bool bootstrap_checking = false;
   Clock::time_point next_reconcile{};
   std::optional<std::pair<Clock::time_point, core::NodeId>> forget_leader;
@@ -139,11 +144,16 @@ struct Server::Impl {
   std::thread snapshot_thread;
   std::atomic<bool> snapshot_running{false};
 
+  std::mutex handlers_mu;
+  std::map<uint8_t, RequestHandler> handlers;  // GUARDED_BY(handlers_mu)
+
   // ---- Published for other threads.
   mutable std::mutex pub_mu;
   std::map<core::NodeId, PeerInfo> pub_book;  // GUARDED_BY(pub_mu)
   core::Configuration pub_config;             // GUARDED_BY(pub_mu)
   uint64_t pub_config_index = 0;              // GUARDED_BY(pub_mu)
+  AutopilotConfig pub_autopilot;              // GUARDED_BY(pub_mu)
+  AutopilotHealth pub_health;                 // GUARDED_BY(pub_mu); leader only
 
   // ------------------------------------------------------------------------------------------
   Status Open();
@@ -164,6 +174,15 @@ struct Server::Impl {
   void SaveBook();
   void MaybeBootstrap();
   void Reconcile();
+  void UpdateHealth(Clock::time_point now);
+  bool Autopilot(Clock::time_point now);  // one membership change at most; true if proposed
+  fsm::ApplyResult ApplyAutopilot(uint64_t index, std::string_view data);
+  std::string WrapSnapshot(std::string fsm_data);
+  Status RestoreSnapshot(std::string_view data);
+  void PublishAutopilot() {
+    std::lock_guard<std::mutex> lock(pub_mu);
+    pub_autopilot = autopilot;
+  }
   void MaybeSnapshot();
   void FailAll(const Status& why);
   std::string LeaderAddr() const;
@@ -174,6 +193,44 @@ struct Server::Impl {
   }
   void OnRequest(uint8_t method, std::string body, rpc::Transport::Respond respond);
 };
+
+// ---------------------------------------------------------------------------------------------
+// Server snapshots: the FSM's snapshot plus the Raft-layer state that is replicated but not in
+// the state store (the autopilot configuration):
+//   "CSLSRV1\n" | autopilot length v32 | autopilot | fsm snapshot
+// Data without the magic is a bare FSM snapshot (written before autopilot existed).
+
+constexpr std::string_view kServerSnapshotMagic = "CSLSRV1\n";
+
+std::string Server::Impl::WrapSnapshot(std::string fsm_data) {
+  std::string ap;
+  PutAutopilotConfig(&ap, autopilot);
+  std::string out(kServerSnapshotMagic);
+  PutVarint32(&out, static_cast<uint32_t>(ap.size()));
+  out += ap;
+  out += fsm_data;
+  return out;
+}
+
+Status Server::Impl::RestoreSnapshot(std::string_view data) {
+  if (data.substr(0, kServerSnapshotMagic.size()) != kServerSnapshotMagic) {
+    autopilot = AutopilotConfig{};
+    PublishAutopilot();
+    return fsm.Restore(data);
+  }
+  data.remove_prefix(kServerSnapshotMagic.size());
+  uint32_t n = 0;
+  std::string_view ap;
+  if (!GetVarint32(&data, &n) || n > data.size()) return Status::Corruption("server snapshot");
+  ap = data.substr(0, n);
+  data.remove_prefix(n);
+  AutopilotConfig c;
+  if (!server::GetAutopilotConfig(&ap, &c) || !ap.empty())
+    return Status::Corruption("server snapshot");
+  autopilot = c;
+  PublishAutopilot();
+  return fsm.Restore(data);
+}
 
 // ---------------------------------------------------------------------------------------------
 // Opening
@@ -195,7 +252,7 @@ Status Server::Impl::Open() {
     LoadBook();
   }
   if (auto snap = storage->TakeRecoveredSnapshot()) {
-    CONSULATE_RETURN_IF_ERROR(fsm.Restore(snap->data));
+    CONSULATE_RETURN_IF_ERROR(RestoreSnapshot(snap->data));
     last_applied = snap->metadata.index;
     applied_config = snap->metadata.configuration;
     logger.Info("restored snapshot: index={} term={} bytes={}", snap->metadata.index,
@@ -292,8 +349,12 @@ Status Server::Impl::RecoverFromPeersJson() {
     CONSULATE_RETURN_IF_ERROR(storage->Entries(i, last + 1, 4u << 20, &batch));
     if (batch.empty()) break;
     for (const auto& e : batch) {
-      fsm.Apply(e.index, e.type == raft::EntryType::kCommand ? std::string_view(e.data)
-                                                             : std::string_view());
+      const bool cmd = e.type == raft::EntryType::kCommand;
+      if (cmd && !e.data.empty() && static_cast<uint8_t>(e.data[0]) == kAutopilotMessageType) {
+        ApplyAutopilot(e.index, e.data);
+      } else {
+        fsm.Apply(e.index, cmd ? std::string_view(e.data) : std::string_view());
+      }
     }
     i = batch.back().index + 1;
   }
@@ -301,7 +362,7 @@ Status Server::Impl::RecoverFromPeersJson() {
     auto t = storage->Term(last);
     if (!t.ok()) return t.status();
     core::SnapshotMetadata meta{last, *t, conf};
-    const std::string data = fsm.Snapshot();
+    const std::string data = WrapSnapshot(fsm.Snapshot());
     CONSULATE_RETURN_IF_ERROR(storage->WriteSnapshot(meta, data));
     CONSULATE_RETURN_IF_ERROR(storage->SnapshotWritten(meta));
     CONSULATE_RETURN_IF_ERROR(storage->Compact(last));
@@ -420,6 +481,7 @@ void Server::Impl::OnFrame(const std::string& payload, uint64_t conn) {
   if (NodeIdFor(id) != m.from) return;
   Learn(m.from, PeerInfo{std::string(id), std::string(name), std::string(addr)});
   conn_sender[conn] = m.from;
+  last_heard[m.from] = Clock::now();
   if (std::holds_alternative<core::AppendEntriesRequest>(m.body) ||
       std::holds_alternative<core::HeartbeatRequest>(m.body) ||
       std::holds_alternative<core::InstallSnapshotRequest>(m.body)) {
@@ -534,6 +596,28 @@ void Server::Impl::OnRequest(uint8_t method, std::string body, rpc::Transport::R
         pending_conf.emplace(*idx, std::move(done));
       });
       return;
+    case RpcMethod::kReadNode: {
+      // Read on the transport thread: the store has its own lock.
+      std::optional<state::Node> n;
+      std::vector<state::NodeService> svcs;
+      std::vector<state::HealthCheck> checks;
+      state.NodeServices(body, &n, &svcs, nullptr);
+      state.NodeChecks(body, &checks, nullptr);
+      respond(EncodeNodeRead(n, svcs, checks));
+      return;
+    }
+    default:
+      break;
+  }
+  RequestHandler h;
+  {
+    std::lock_guard<std::mutex> lock(handlers_mu);
+    auto it = handlers.find(method);
+    if (it != handlers.end()) h = it->second;
+  }
+  if (h) {
+    h(std::move(body), std::move(respond));
+    return;
   }
   respond(EncodeStatus(Status::InvalidArgument("unknown method")));
 }
@@ -608,6 +692,132 @@ void Server::Impl::MaybeBootstrap() {
   }
 }
 
+fsm::ApplyResult Server::Impl::ApplyAutopilot(uint64_t index, std::string_view data) {
+  fsm::ApplyResult r;
+  fsm.Apply(index, std::string_view());  // the store's index moves on
+  AutopilotConfig c;
+  bool cas = false;
+  uint64_t cas_index = 0;
+  r.status = DecodeAutopilotSet(data, &c, &cas, &cas_index);
+  if (!r.status.ok()) {
+    r.ok = false;
+    return r;
+  }
+  if (cas && cas_index != autopilot.modify_index) {
+    r.ok = false;
+    return r;
+  }
+  c.create_index = autopilot.create_index == 0 ? index : autopilot.create_index;
+  c.modify_index = index;
+  autopilot = c;
+  PublishAutopilot();
+  r.ok = true;
+  return r;
+}
+
+void Server::Impl::UpdateHealth(Clock::time_point now) {
+  const core::Configuration& conf = node->raft().configuration();
+  const raft::LogIndex leader_last = node->raft().log().LastIndex();
+  AutopilotHealth h;
+  int healthy_voters = 0;
+  auto add = [&](core::NodeId id, bool voter) {
+    ServerHealth sh;
+    auto b = book.find(id);
+    if (b != book.end()) {
+      sh.id = b->second.id;
+      sh.name = b->second.name;
+      sh.address = b->second.address;
+    }
+    sh.serf_status = left.count(sh.name)     ? "left"
+                     : failed.count(sh.name) ? "failed"
+                     : seen.count(sh.name)   ? "alive"
+                                             : "none";
+    sh.version = "1.8.7";
+    sh.leader = id == self;
+    sh.voter = voter;
+    sh.last_term = node->term();
+    if (id == self) {
+      sh.last_index = leader_last;
+    } else {
+      const core::Progress* pr = node->raft().tracker().Get(id);
+      sh.last_index = pr ? pr->match : 0;
+      auto lh = last_heard.find(id);
+      sh.last_contact_ms =
+          lh == last_heard.end()
+              ? UINT64_MAX / 2
+              : static_cast<uint64_t>(
+                    std::chrono::duration_cast<std::chrono::milliseconds>(now - lh->second)
+                        .count());
+    }
+    const auto threshold_ms = static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(autopilot.last_contact_threshold)
+            .count());
+    sh.healthy = sh.serf_status == "alive" && (id == self || sh.last_contact_ms <= threshold_ms) &&
+                 leader_last - std::min(leader_last, sh.last_index) <= autopilot.max_trailing_logs;
+    if (sh.healthy) {
+      healthy_since.emplace(id, now);
+      const auto since = now - healthy_since[id];
+      sh.stable_since = std::chrono::system_clock::now() -
+                        std::chrono::duration_cast<std::chrono::system_clock::duration>(since);
+      if (voter) ++healthy_voters;
+    } else {
+      healthy_since.erase(id);
+    }
+    h.servers.push_back(std::move(sh));
+  };
+  for (core::NodeId id : conf.voters) add(id, true);
+  for (core::NodeId id : conf.learners) add(id, false);
+  const int quorum = static_cast<int>(conf.voters.size()) / 2 + 1;
+  h.failure_tolerance = std::max(0, healthy_voters - quorum);
+  h.healthy = std::all_of(h.servers.begin(), h.servers.end(),
+                          [](const ServerHealth& x) { return x.healthy; });
+  std::lock_guard<std::mutex> lock(pub_mu);
+  pub_health = std::move(h);
+}
+
+// Consul's autopilot, one change per round: remove dead servers (only while they are a minority
+// of the voters and MinQuorum stays met), then promote learners that have been healthy for
+// ServerStabilizationTime.
+bool Server::Impl::Autopilot(Clock::time_point now) {
+  const core::Configuration& conf = node->raft().configuration();
+  if (autopilot.cleanup_dead_servers) {
+    std::vector<core::NodeId> dead;
+    for (core::NodeId id : conf.voters) {
+      auto b = book.find(id);
+      if (id != self && b != book.end() && failed.count(b->second.name)) dead.push_back(id);
+    }
+    const size_t voters = conf.voters.size();
+    if (!dead.empty() && dead.size() < voters / 2 &&
+        voters - 1 >= std::max<uint64_t>(autopilot.min_quorum, 1)) {
+      auto r = node->ProposeConfChange(
+          core::ConfChange{core::ConfChange::Kind::kRemoveNode, dead.front()});
+      if (r.ok()) {
+        logger.Info("autopilot: Attempting removal of failed server node: name={}",
+                    book[dead.front()].name);
+        return true;
+      }
+    }
+    for (core::NodeId id : conf.learners) {
+      auto b = book.find(id);
+      if (b != book.end() && failed.count(b->second.name)) {
+        auto r = node->ProposeConfChange(core::ConfChange{core::ConfChange::Kind::kRemoveNode, id});
+        if (r.ok()) return true;
+      }
+    }
+  }
+  for (core::NodeId id : conf.learners) {
+    auto hs = healthy_since.find(id);
+    if (hs == healthy_since.end() || now - hs->second < autopilot.server_stabilization_time)
+      continue;
+    auto r = node->ProposeConfChange(core::ConfChange{core::ConfChange::Kind::kAddVoter, id});
+    if (r.ok()) {
+      logger.Info("autopilot: Promoting server to voter: name={}", book[id].name);
+      return true;
+    }
+  }
+  return false;
+}
+
 void Server::Impl::Reconcile() {
   const auto now = Clock::now();
   if (now < next_reconcile) return;
@@ -616,6 +826,8 @@ void Server::Impl::Reconcile() {
     MaybeBootstrap();
     return;
   }
+  UpdateHealth(now);
+  if (Autopilot(now)) return;
   const core::Configuration& conf = node->raft().configuration();
   for (const auto& [name, s] : seen) {
     const core::NodeId id = NodeIdFor(s.id);
@@ -627,10 +839,15 @@ void Server::Impl::Reconcile() {
       }
       continue;
     }
-    if (!conf.IsVoter(id) && !removed_ids.count(s.id)) {
+    if (!conf.Contains(id) && !removed_ids.count(s.id) && !failed.count(name)) {
+      // New servers replicate as non-voters until autopilot finds them stable.
       Learn(id, PeerInfo{s.id, s.name, s.address});
-      auto r = node->ProposeConfChange(core::ConfChange{core::ConfChange::Kind::kAddVoter, id});
-      if (r.ok()) logger.Info("adding server as a voter: server={} id={}", name, s.id);
+      const bool stage = autopilot.server_stabilization_time.count() > 0;
+      auto r = node->ProposeConfChange(core::ConfChange{
+          stage ? core::ConfChange::Kind::kAddLearner : core::ConfChange::Kind::kAddVoter, id});
+      if (r.ok()) {
+        logger.Info("adding server: server={} id={} voter={}", name, s.id, !stage);
+      }
       return;
     }
   }
@@ -641,7 +858,10 @@ void Server::Impl::Reconcile() {
 
 void Server::Impl::Apply(const raft::LogEntry& e) {
   fsm::ApplyResult r;
-  if (e.type == raft::EntryType::kCommand) {
+  if (e.type == raft::EntryType::kCommand && !e.data.empty() &&
+      static_cast<uint8_t>(e.data[0]) == kAutopilotMessageType) {
+    r = ApplyAutopilot(e.index, e.data);
+  } else if (e.type == raft::EntryType::kCommand) {
     r = fsm.Apply(e.index, e.data);
   } else {
     fsm.Apply(e.index, std::string_view());
@@ -682,6 +902,25 @@ void Server::Impl::FailAll(const Status& why) {
 void Server::Impl::HandleReady() {
   while (node->HasReady()) {
     core::Ready rd = node->GetReady();
+    // A leader's AppendEntries/heartbeats/snapshot chunks go out before its own disk write, so
+    // that the followers' fsyncs overlap the leader's (Raft thesis §10.2.1). That is safe here
+    // because commitment can only advance when their acknowledgements are stepped, which happens
+    // on this thread after the write below has finished; everything that promises durability
+    // (votes, acknowledgements) still waits for it.
+    std::vector<core::Message> after;
+    if (node->role() == core::Role::kLeader) {
+      for (auto& m : rd.messages) {
+        if (std::holds_alternative<core::AppendEntriesRequest>(m.body) ||
+            std::holds_alternative<core::HeartbeatRequest>(m.body) ||
+            std::holds_alternative<core::InstallSnapshotRequest>(m.body)) {
+          Send(m);
+        } else {
+          after.push_back(std::move(m));
+        }
+      }
+    } else {
+      after = std::move(rd.messages);
+    }
     Status st;
     if (rd.snapshot) st = storage->InstallSnapshot(*rd.snapshot);
     if (st.ok() && !rd.entries.empty()) st = storage->Append(rd.entries);
@@ -695,9 +934,9 @@ void Server::Impl::HandleReady() {
       stopping = true;
       return;
     }
-    for (const auto& m : rd.messages) Send(m);
+    for (const auto& m : after) Send(m);
     if (rd.snapshot) {
-      Status rs = fsm.Restore(rd.snapshot->data);
+      Status rs = RestoreSnapshot(rd.snapshot->data);
       if (!rs.ok()) logger.Error("snapshot restore failed: {}", rs.ToString());
       applied_config = rd.snapshot->metadata.configuration;
       last_applied.store(rd.snapshot->metadata.index, std::memory_order_release);
@@ -748,7 +987,7 @@ void Server::Impl::MaybeSnapshot() {
   meta.term = *t;
   meta.configuration = applied_config;
   // Encoding takes the store's read lock; the file is written and synced off this thread.
-  auto data = std::make_shared<std::string>(fsm.Snapshot());
+  auto data = std::make_shared<std::string>(WrapSnapshot(fsm.Snapshot()));
   snapshot_running = true;
   snapshot_thread = std::thread([this, meta, data] {
     Status st = storage->WriteSnapshot(meta, *data);
@@ -915,6 +1154,7 @@ void Server::ServerSeen(const ServerInfo& info) {
   s->Post([s, info] {
     s->left.erase(info.name);
     s->removed_ids.erase(info.id);
+    s->failed.erase(info.name);
     s->seen[info.name] = info;
     s->Learn(NodeIdFor(info.id), PeerInfo{info.id, info.name, info.address});
     s->next_reconcile = Clock::now();
@@ -927,6 +1167,40 @@ void Server::ServerLeft(const std::string& name) {
     if (s->seen.count(name)) s->left.insert(name);
     s->next_reconcile = Clock::now();
   });
+}
+
+void Server::ServerFailed(const std::string& name) {
+  Impl* s = impl_.get();
+  s->Post([s, name] {
+    s->failed.insert(name);
+    s->next_reconcile = Clock::now();
+  });
+}
+
+AutopilotConfig Server::GetAutopilotConfig() const {
+  std::lock_guard<std::mutex> lock(impl_->pub_mu);
+  return impl_->pub_autopilot;
+}
+
+void Server::SetAutopilotConfig(const AutopilotConfig& config, bool cas, uint64_t cas_index,
+                                ApplyCallback done) {
+  Propose(EncodeAutopilotSet(config, cas, cas_index), std::move(done));
+}
+
+AutopilotHealth Server::GetAutopilotHealth() const {
+  if (!IsLeader()) return AutopilotHealth{};
+  std::lock_guard<std::mutex> lock(impl_->pub_mu);
+  return impl_->pub_health;
+}
+
+void Server::CallLeader(uint8_t method, std::string body, std::chrono::milliseconds timeout,
+                        std::function<void(Result<std::string>)> done) {
+  const std::string leader = LeaderAddress();
+  if (leader.empty()) {
+    done(NoLeader());
+    return;
+  }
+  impl_->transport->Call(leader, method, std::move(body), timeout, std::move(done));
 }
 
 void Server::RemovePeer(const std::string& id_or_address, DoneCallback done) {
@@ -960,6 +1234,11 @@ Status Server::Leave(std::chrono::milliseconds timeout) {
   if (f.wait_for(timeout) != std::future_status::ready)
     return Status::Unavailable("timed out removing this server from the Raft configuration");
   return f.get();
+}
+
+void Server::SetRequestHandler(uint8_t method, RequestHandler handler) {
+  std::lock_guard<std::mutex> lock(impl_->handlers_mu);
+  impl_->handlers[method] = std::move(handler);
 }
 
 state::StateStore& Server::state() { return impl_->state; }

@@ -82,6 +82,35 @@ struct RaftConfigurationView {
   uint64_t index = 0;
 };
 
+// Consul's autopilot configuration (structs.AutopilotConfig), replicated through Raft (fsm message
+// type 9) and kept in the server's snapshots.
+struct AutopilotConfig {
+  bool cleanup_dead_servers = true;
+  std::chrono::nanoseconds last_contact_threshold = std::chrono::milliseconds(200);
+  uint64_t max_trailing_logs = 250;
+  uint64_t min_quorum = 0;
+  std::chrono::nanoseconds server_stabilization_time = std::chrono::seconds(10);
+  std::string redundancy_zone_tag;
+  bool disable_upgrade_migration = false;
+  std::string upgrade_version_tag;
+  uint64_t create_index = 0;
+  uint64_t modify_index = 0;
+};
+
+// One server in the leader's health view (/v1/operator/autopilot/health).
+struct ServerHealth {
+  std::string id, name, address, serf_status, version;
+  bool leader = false, voter = false, healthy = false;
+  uint64_t last_contact_ms = 0;  // since the leader last heard from it
+  uint64_t last_term = 0, last_index = 0;
+  std::chrono::system_clock::time_point stable_since{};
+};
+struct AutopilotHealth {
+  bool healthy = false;
+  int failure_tolerance = 0;
+  std::vector<ServerHealth> servers;
+};
+
 class Server {
  public:
   // Called on a server thread once the command is applied (or failed). Must not block.
@@ -106,9 +135,29 @@ class Server {
   // ServerSeen on join and update events only: it also lifts an earlier remove-peer.
   void ServerSeen(const ServerInfo& info);
   void ServerLeft(const std::string& name);
+  // The pool marked a server failed. With CleanupDeadServers the leader removes failed servers
+  // from Raft, but only while that affects a minority of the voters (Consul's rule).
+  void ServerFailed(const std::string& name);
+
+  // Autopilot. SetAutopilotConfig proposes the change (with `cas`, only if ModifyIndex matches);
+  // `done` gets ok=false when the CAS failed.
+  AutopilotConfig GetAutopilotConfig() const;
+  void SetAutopilotConfig(const AutopilotConfig& config, bool cas, uint64_t cas_index,
+                          ApplyCallback done);
+  // The leader's view (empty on a follower: ask the leader).
+  AutopilotHealth GetAutopilotHealth() const;
+  // Sends a request to the leader's server port (e.g. a forwarded HTTP request); Unavailable
+  // without one.
+  void CallLeader(uint8_t method, std::string body, std::chrono::milliseconds timeout,
+                  std::function<void(Result<std::string>)> done);
   // Leader only (forwarded otherwise): removes a server from the Raft configuration by ID or
   // address. NotFound when no server matches.
   void RemovePeer(const std::string& id_or_address, DoneCallback done);
+
+  // Answers requests of `method` from other agents (e.g. RpcMethod::kHttp, wired by the agent
+  // process). Call before other agents can reach this server.
+  using RequestHandler = std::function<void(std::string body, std::function<void(std::string)>)>;
+  void SetRequestHandler(uint8_t method, RequestHandler handler);
 
   state::StateStore& state();
   const Options& options() const;

@@ -237,6 +237,7 @@ Status StateStore::Deregister(uint64_t idx, const DeregisterRequest& req) {
     if (auto cit = checks_.find(req.node); cit != checks_.end())
       for (const auto& [id, c] : cit->second) cids.push_back(id);
     for (const auto& id : cids) DeleteCheckInTxn(idx, req.node, id, &touched);
+    DeleteCoordinatesInTxn(idx, req.node, &touched);
     nodes_.erase(req.node);
     nodes_index_ = idx;
     touched.push_back(NodeKey(req.node));

@@ -18,6 +18,7 @@ enum : uint8_t {
   kTableServices = 4,
   kTableChecks = 5,
   kTableCatalogIndexes = 6,
+  kTableCoordinates = 7,  // n entries, then the table index (absent in older snapshots)
 };
 
 void PutStringMap(std::string* out, const StringMap& m) {
@@ -210,6 +211,11 @@ std::string StateStore::EncodeSnapshot() const {
     PutLengthPrefixedString(&out, name);
     PutVarint64(&out, idx);
   }
+  out.push_back(static_cast<char>(kTableCoordinates));
+  PutVarint64(&out, coordinates_.size());
+  for (const auto& [key, coord] : coordinates_)
+    EncodeCoordinateEntry(&out, CoordinateEntry{key.first, key.second, coord});
+  PutVarint64(&out, coordinates_index_);
   out.push_back(static_cast<char>(kTableEnd));
   return out;
 }
@@ -233,6 +239,8 @@ Status StateStore::RestoreSnapshot(std::string_view data) {
   ByName<std::map<std::pair<std::string, std::string>, bool>> instances;
   ByName<uint64_t> service_indexes;
   uint64_t cat_indexes[4] = {0, 0, 0, 0};
+  std::map<std::pair<std::string, std::string>, Coordinate> coordinates;
+  uint64_t coordinates_index = 0;
   while (true) {
     if (data.empty()) return corrupt("truncated");
     uint8_t table = static_cast<uint8_t>(data[0]);
@@ -287,6 +295,14 @@ Status StateStore::RestoreSnapshot(std::string_view data) {
           return corrupt("bad service index");
         service_indexes[name] = idx;
       }
+    } else if (table == kTableCoordinates) {
+      for (uint64_t i = 0; i < n; ++i) {
+        CoordinateEntry e;
+        if (!DecodeCoordinateEntry(&data, &e)) return corrupt("bad coordinate");
+        // Bad data from an old client is dropped on restore too (Consul's Restore.Coordinates).
+        if (e.coord.IsValid()) coordinates[{e.node, e.segment}] = std::move(e.coord);
+      }
+      if (!GetVarint64(&data, &coordinates_index)) return corrupt("bad coordinates index");
     } else {
       return corrupt("unknown table");
     }
@@ -308,6 +324,8 @@ Status StateStore::RestoreSnapshot(std::string_view data) {
     services_index_ = cat_indexes[1];
     checks_index_ = cat_indexes[2];
     service_extinction_index_ = cat_indexes[3];
+    coordinates_ = std::move(coordinates);
+    coordinates_index_ = coordinates_index;
   }
   kv_watches_.CollectAll(&waiters);
   catalog_watches_.CollectAll(&waiters);

@@ -16,6 +16,7 @@
 
 #include "base/result.h"
 #include "state/catalog.h"
+#include "state/coordinate.h"
 #include "state/kvs.h"
 #include "state/watch.h"
 
@@ -89,6 +90,13 @@ class StateStore {
   Status EnsureRegistration(uint64_t idx, const RegisterRequest& req);
   Status Deregister(uint64_t idx, const DeregisterRequest& req);
 
+  // ---- Coordinates (state/coordinate.cc). Both report the coordinates table's index.
+  uint64_t Coordinates(std::vector<CoordinateEntry>* out, WatchSet* ws) const;
+  // One node's coordinates by segment (empty when it has none).
+  uint64_t NodeCoordinates(std::string_view node, CoordinateSet* out, WatchSet* ws) const;
+  // Upserts each valid update of a node in the catalog; others are dropped silently.
+  void CoordinateBatchUpdate(uint64_t idx, const std::vector<CoordinateEntry>& updates);
+
   // ---- Snapshots: a self-describing, versioned encoding of every table.
   std::string EncodeSnapshot() const;
   // Replaces the whole state. Fires every watch.
@@ -144,6 +152,13 @@ class StateStore {
   uint64_t ServiceIndexInTxn(std::string_view service, bool exists, bool with_checks) const;
   void FinishCatalogWrite(std::unique_lock<std::shared_mutex>& lock,
                           std::vector<std::string>& touched);
+
+  // Coordinates: (node, segment) -> coordinate. Watch keys "c:<node>" and "t:coordinates" in
+  // catalog_watches_. Removed with their node (catalog.cc).
+  void DeleteCoordinatesInTxn(uint64_t idx, const std::string& node,
+                              std::vector<std::string>* touched);
+  std::map<std::pair<std::string, std::string>, Coordinate> coordinates_;  // GUARDED_BY(mu_)
+  uint64_t coordinates_index_ = 0;                                         // GUARDED_BY(mu_)
 
   ByName<Node> nodes_;                    // GUARDED_BY(mu_)
   ByName<ByName<NodeService>> services_;  // node -> service id; GUARDED_BY(mu_)

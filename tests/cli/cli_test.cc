@@ -138,13 +138,13 @@ TEST(CliMainTest, KnownAndUnimplementedCommands) {
   EXPECT_TRUE(IsKnownCommand("acl token create"));
   EXPECT_FALSE(IsKnownCommand("kv foo"));
   std::vector<std::string> missing = UnimplementedCommands();
-  EXPECT_NE(std::find(missing.begin(), missing.end(), "event"), missing.end());
+  EXPECT_NE(std::find(missing.begin(), missing.end(), "exec"), missing.end());
   EXPECT_EQ(std::find(missing.begin(), missing.end(), "kv put"), missing.end());
   EXPECT_EQ(std::find(missing.begin(), missing.end(), "agent"), missing.end());
 
-  Outcome o = RunCli({"event"});
+  Outcome o = RunCli({"exec"});
   EXPECT_EQ(o.code, 1);
-  EXPECT_EQ(o.err, "Error: \"event\" is not implemented in this version of Consulate\n");
+  EXPECT_EQ(o.err, "Error: \"exec\" is not implemented in this version of Consulate\n");
   o = RunCli({"acl", "token", "create", "-x"});
   EXPECT_EQ(o.err, "Error: \"acl token create\" is not implemented in this version of Consulate\n");
   EXPECT_EQ(RunCli({"agent"}).code, 1);

@@ -155,6 +155,34 @@ class ClusterTest(unittest.TestCase):
         self.assertEqual((st, body.strip()), (200, b"true"))
 
 
+class PausedLeaderTest(ClusterTest):
+    test_cluster_forms_replicates_and_fails_over = None
+
+    def test_paused_leader_serves_no_stale_consistent_read(self):
+        """The Jepsen case: SIGSTOP the leader, let the others elect a new one and take a write,
+        SIGCONT the old one and ask it for a ?consistent read at once: it must not answer with
+        the value from before the pause."""
+        ld = self.leader()
+        old = self.by_addr(ld)
+        others = [a for a in self.servers if a is not old]
+        st, _, _ = old.req("PUT", "/v1/kv/jepsen", b"before")
+        self.assertEqual(st, 200)
+        old.proc.send_signal(signal.SIGSTOP)
+        try:
+            ld2 = self.leader(others, exclude=ld)
+            self.assertTrue(ld2)
+            st, _, body = others[0].req("PUT", "/v1/kv/jepsen", b"after")
+            self.assertEqual((st, body.strip()), (200, b"true"))
+        finally:
+            old.proc.send_signal(signal.SIGCONT)
+        st, _, body = old.req("GET", "/v1/kv/jepsen?consistent&raw", timeout=20)
+        self.assertNotEqual(body, b"before")
+        self.assertIn((st, body), [(200, b"after"), (500, b"No cluster leader")])
+        # And once it has caught up, it answers consistently with the new value.
+        self.assertTrue(wait_for(
+            lambda: old.req("GET", "/v1/kv/jepsen?consistent&raw")[2] == b"after"))
+
+
 class ClientAgentTest(unittest.TestCase):
     def test_client_joins_the_pool_and_leaves_on_sigterm(self):
         s = Agent("-node", "srv", dev=False).start()
@@ -173,6 +201,32 @@ class ClientAgentTest(unittest.TestCase):
         self.assertEqual(wait_for(lambda: status("cli") == 1), True)
         r = s.cli("members", "-detailed")
         self.assertIn("role=node", r.stdout)
+        # The client forwards KV, catalog and health requests to the server, blocking ones too.
+        st, _, body = c.req("PUT", "/v1/kv/via-client", b"x")
+        self.assertEqual((st, body.strip()), (200, b"true"))
+        st, h, body = s.req("GET", "/v1/kv/via-client?raw")
+        self.assertEqual((st, body), (200, b"x"))
+        st, h, _ = c.req("GET", "/v1/kv/via-client")
+        idx = int(h["X-Consul-Index"])
+        result = {}
+
+        def block():
+            result["r"] = c.req("GET", f"/v1/kv/via-client?index={idx}&wait=20s&raw", timeout=30)
+        t = threading.Thread(target=block)
+        t.start()
+        time.sleep(0.5)
+        s.req("PUT", "/v1/kv/via-client", b"y")
+        t.join()
+        self.assertEqual((result["r"][0], result["r"][2]), (200, b"y"))
+        self.assertEqual(c.req("GET", "/v1/kv/missing")[0], 404)
+        # Services registered on the client reach the catalog through its anti-entropy.
+        st, _, _ = c.req("PUT", "/v1/agent/service/register",
+                         json.dumps({"Name": "web", "Port": 8080}).encode())
+        self.assertEqual(st, 200)
+        self.assertTrue(wait_for(lambda: any(
+            e["Node"] == "cli" for e in s.json("GET", "/v1/catalog/service/web")[2])))
+        st, _, entries = c.json("GET", "/v1/health/service/web")
+        self.assertEqual((st, [e["Service"]["Port"] for e in entries]), (200, [8080]))
         # The leader lists the client in the catalog with serfHealth.
         self.assertTrue(wait_for(lambda: any(
             n["Node"] == "cli" for n in s.json("GET", "/v1/catalog/nodes")[2])))
@@ -184,3 +238,64 @@ class ClientAgentTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class AutopilotTest(unittest.TestCase):
+    """Seed 002's outage drill: five servers; two fail one after the other and autopilot's
+    CleanupDeadServers removes each from Raft; then one more fails and the remaining two of three
+    voters still elect a leader and take writes."""
+
+    def test_dead_servers_are_cleaned_up_and_the_cluster_stays_available(self):
+        servers = [Agent("-bootstrap-expect", "5", "-node", f"s{i}", dev=False, host=f"127.0.0.{i}",
+                         config=CFG) for i in range(1, 6)]
+        self.addCleanup(lambda: [a.stop(signal.SIGKILL) for a in servers])
+        servers[0].start(wait=False)
+        lan = ClusterTest.lan_port(servers[0])
+        for a in servers[1:]:
+            a.args += ["-retry-join", f"127.0.0.1:{lan}"]
+            a.start(wait=False)
+        for a in servers:
+            a.wait_ready()
+
+        def leader_of(alive):
+            for a in alive:
+                st, _, body = a.req("GET", "/v1/status/leader", timeout=1)
+                if st == 200 and json.loads(body):
+                    return self.by(servers, json.loads(body))
+            return None
+
+        def voters(alive):
+            lead = leader_of(alive)
+            if not lead:
+                return -1
+            st, _, conf = lead.json("GET", "/v1/operator/raft/configuration")
+            return len([s for s in conf["Servers"] if s["Voter"]]) if st == 200 else -1
+
+        alive = list(servers)
+        self.assertTrue(wait_for(lambda: voters(alive) == 5, timeout=30))
+        st, _, cfg = alive[0].json("GET", "/v1/operator/autopilot/configuration")
+        self.assertEqual((st, cfg["CleanupDeadServers"]), (200, True))
+        for expected in (4, 3):
+            lead = wait_for(lambda: leader_of(alive))
+            victim = next(a for a in alive if a is not lead)
+            victim.stop(signal.SIGKILL)
+            alive.remove(victim)
+            self.assertTrue(wait_for(lambda: voters(alive) == expected, timeout=40),
+                            f"autopilot did not shrink the configuration to {expected}")
+        time.sleep(1)  # the leader refreshes its health view every reconcile round
+        st, _, health = alive[0].json("GET", "/v1/operator/autopilot/health")
+        self.assertIn(st, (200, 429))
+        self.assertEqual(len(health["Servers"]), 3, [(s["Name"], s["SerfStatus"], s["Voter"]) for s in health["Servers"]])
+        # A third failure: two of the three remaining voters keep the cluster writable.
+        lead = wait_for(lambda: leader_of(alive))
+        victim = next(a for a in alive if a is not lead)
+        victim.stop(signal.SIGKILL)
+        alive.remove(victim)
+        ok = wait_for(lambda: alive[0].req("PUT", "/v1/kv/still-up", b"1", timeout=5)[2].strip()
+                      == b"true", timeout=30)
+        self.assertTrue(ok)
+        self.assertEqual(alive[1].req("GET", "/v1/kv/still-up?consistent&raw")[2], b"1")
+
+    @staticmethod
+    def by(servers, addr):
+        return next(a for a in servers if addr.startswith(a.host + ":"))
