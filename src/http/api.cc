@@ -44,34 +44,18 @@ std::chrono::nanoseconds Jitter(std::chrono::nanoseconds wait) {
 }
 }  // namespace
 
-// Not a coroutine itself: it returns the awaitable that async_initiate builds. (GCC 12 mis-handles
-// a lambda init-capture that moves from a coroutine's parameter, freeing the string twice.)
 Task<fsm::ApplyResult> Call::Apply(std::string command) {
   server::Server* srv = api.server;
   auto cmd = std::make_shared<std::string>(std::move(command));
-  return asio::async_initiate<decltype(asio::use_awaitable), void(fsm::ApplyResult)>(
-      [srv, ex = ex_, cmd](auto handler) {
-        using H = decltype(handler);
-        auto holder = std::make_shared<H>(std::move(handler));
-        srv->Propose(std::move(*cmd), [holder, ex](fsm::ApplyResult r) {
-          asio::post(ex, [holder, r = std::move(r)]() mutable { (*holder)(std::move(r)); });
-        });
-      },
-      asio::use_awaitable);
+  return AwaitCallback<fsm::ApplyResult>(
+      ex_, [srv, cmd](auto done) { srv->Propose(std::move(*cmd), std::move(done)); });
 }
 
 Task<Result<int>> Call::RunBlocking(std::function<Result<int>()> fn) {
   auto job = std::make_shared<std::function<Result<int>()>>(std::move(fn));
-  return asio::async_initiate<decltype(asio::use_awaitable), void(Result<int>)>(
-      [job, ex = ex_](auto handler) {
-        using H = decltype(handler);
-        auto holder = std::make_shared<H>(std::move(handler));
-        std::thread([job, holder, ex] {
-          Result<int> r = (*job)();
-          asio::post(ex, [holder, r = std::move(r)]() mutable { (*holder)(std::move(r)); });
-        }).detach();
-      },
-      asio::use_awaitable);
+  return AwaitCallback<Result<int>>(ex_, [job](auto done) {
+    std::thread([job, done = std::move(done)]() mutable { done((*job)()); }).detach();
+  });
 }
 
 Task<void> Call::AfterAgentSync() {
@@ -128,15 +112,8 @@ bool Call::ParseQueryOptions(QueryOptions* q) {
 Task<Status> Call::ReadBarrier(const QueryOptions& q) {
   server::Server* srv = api.server;
   const bool consistent = q.consistent;
-  return asio::async_initiate<decltype(asio::use_awaitable), void(Status)>(
-      [srv, ex = ex_, consistent](auto handler) {
-        using H = decltype(handler);
-        auto holder = std::make_shared<H>(std::move(handler));
-        srv->ReadBarrier(consistent, [holder, ex](Status st) {
-          asio::post(ex, [holder, st = std::move(st)]() mutable { (*holder)(std::move(st)); });
-        });
-      },
-      asio::use_awaitable);
+  return AwaitCallback<Status>(
+      ex_, [srv, consistent](auto done) { srv->ReadBarrier(consistent, std::move(done)); });
 }
 
 Task<uint64_t> Call::Blocking(const QueryOptions& q, QueryFn query) {

@@ -4,10 +4,14 @@
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "base/log.h"
@@ -71,6 +75,22 @@ struct QueryOptions {
   std::string token;
   std::string datacenter;
 };
+
+// Suspends the calling coroutine until `start(done)` calls `done(value)`, from any thread, and
+// resumes it on `ex` with that value. Not a coroutine itself, so that GCC 12 never sees a lambda
+// capture moved out of a coroutine parameter (it frees such captures twice).
+template <typename T, typename Start>
+Task<T> AwaitCallback(asio::any_io_executor ex, Start start) {
+  return asio::async_initiate<decltype(asio::use_awaitable), void(T)>(
+      [ex, start = std::move(start)](auto handler) mutable {
+        auto holder = std::make_shared<decltype(handler)>(std::move(handler));
+        start([holder, ex](T value) {
+          asio::post(ex,
+                     [holder, value = std::move(value)]() mutable { (*holder)(std::move(value)); });
+        });
+      },
+      asio::use_awaitable);
+}
 
 class Call {
  public:

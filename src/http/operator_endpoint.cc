@@ -15,15 +15,8 @@ namespace consulate::http {
 namespace {
 
 Task<Status> RemovePeer(server::Server* srv, asio::any_io_executor ex, std::string target) {
-  return asio::async_initiate<decltype(asio::use_awaitable), void(Status)>(
-      [srv, ex, target](auto handler) {
-        using H = decltype(handler);
-        auto holder = std::make_shared<H>(std::move(handler));
-        srv->RemovePeer(target, [holder, ex](Status st) {
-          asio::post(ex, [holder, st = std::move(st)]() mutable { (*holder)(std::move(st)); });
-        });
-      },
-      asio::use_awaitable);
+  return AwaitCallback<Status>(
+      ex, [srv, target](auto done) { srv->RemovePeer(target, std::move(done)); });
 }
 
 }  // namespace
@@ -207,30 +200,16 @@ std::string Rfc3339Seconds(std::chrono::system_clock::time_point t) {
 
 Task<fsm::ApplyResult> SetAutopilot(server::Server* srv, asio::any_io_executor ex,
                                     server::AutopilotConfig c, bool cas, uint64_t idx) {
-  return asio::async_initiate<decltype(asio::use_awaitable), void(fsm::ApplyResult)>(
-      [srv, ex, c, cas, idx](auto handler) {
-        using H = decltype(handler);
-        auto holder = std::make_shared<H>(std::move(handler));
-        srv->SetAutopilotConfig(c, cas, idx, [holder, ex](fsm::ApplyResult r) {
-          asio::post(ex, [holder, r = std::move(r)]() mutable { (*holder)(std::move(r)); });
-        });
-      },
-      asio::use_awaitable);
+  return AwaitCallback<fsm::ApplyResult>(
+      ex, [srv, c, cas, idx](auto done) { srv->SetAutopilotConfig(c, cas, idx, std::move(done)); });
 }
 
 Task<Result<std::string>> AskLeader(server::Server* srv, asio::any_io_executor ex,
                                     std::string request) {
-  return asio::async_initiate<decltype(asio::use_awaitable), void(Result<std::string>)>(
-      [srv, ex, request](auto handler) {
-        using H = decltype(handler);
-        auto holder = std::make_shared<H>(std::move(handler));
-        srv->CallLeader(
-            static_cast<uint8_t>(server::RpcMethod::kHttp), request, std::chrono::seconds(30),
-            [holder, ex](Result<std::string> r) {
-              asio::post(ex, [holder, r = std::move(r)]() mutable { (*holder)(std::move(r)); });
-            });
-      },
-      asio::use_awaitable);
+  return AwaitCallback<Result<std::string>>(ex, [srv, request](auto done) {
+    srv->CallLeader(static_cast<uint8_t>(server::RpcMethod::kHttp), request,
+                    std::chrono::seconds(30), std::move(done));
+  });
 }
 
 }  // namespace

@@ -22,17 +22,24 @@ struct PoolResult {
 
 // Go's json.Decoder.Decode error for a body that is not one JSON value (or "" when it is).
 std::string GoDecodeError(std::string_view body) {
-  const size_t first = body.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) return "EOF";
-  std::string err = config::internal::GoJSONSyntaxError(body);
-  if (err == "unexpected end of JSON input") return "unexpected EOF";
+  std::string err;
+  if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+    err.assign("EOF");
+  } else {
+    err = config::internal::GoJSONSyntaxError(body);
+    if (err == "unexpected end of JSON input") err.assign("unexpected EOF");
+  }
   return err;
 }
 
 // Decodes keyringArgs ({"Key": "..."}; the name matched case-insensitively, as Go does).
 Status DecodeKeyringArgs(std::string_view body, std::string* key) {
-  if (std::string err = GoDecodeError(body); !err.empty())
-    return Status::InvalidArgument("Request decode failed: " + err);
+  const std::string err = GoDecodeError(body);
+  if (!err.empty()) {
+    std::string msg("Request decode failed: ");
+    msg.append(err);
+    return Status::InvalidArgument(msg);
+  }
   boost::system::error_code ec;
   boost::json::value v = boost::json::parse(body, ec);
   if (ec) return Status::InvalidArgument("Request decode failed: " + ec.message());

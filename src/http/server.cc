@@ -197,16 +197,9 @@ Task<void> HttpServer::Impl::Forward(Call& call) {
   }
   auto ex = co_await asio::this_coro::executor;
   Result<std::string> r =
-      co_await asio::async_initiate<decltype(asio::use_awaitable), void(Result<std::string>)>(
-          [fwd, encoded, timeout, ex](auto handler) {
-            using H = decltype(handler);
-            auto holder = std::make_shared<H>(std::move(handler));
-            (*fwd)(std::move(*encoded), timeout, [holder, ex](Result<std::string> res) {
-              asio::post(ex,
-                         [holder, res = std::move(res)]() mutable { (*holder)(std::move(res)); });
-            });
-          },
-          asio::use_awaitable);
+      co_await AwaitCallback<Result<std::string>>(ex, [fwd, encoded, timeout](auto done) {
+        (*fwd)(std::move(*encoded), timeout, std::move(done));
+      });
   if (!r.ok()) {
     call.resp.Error(500, r.status().message());
     co_return;

@@ -98,5 +98,17 @@ class Agent:
         return self.proc.returncode if self.proc else None
 
 
+def wait_for(fn, timeout=15, step=0.05):
+    """Calls fn until it returns something true (returned) or the timeout passes (then fn's last
+    value)."""
+    end = time.time() + timeout
+    while time.time() < end:
+        v = fn()
+        if v:
+            return v
+        time.sleep(step)
+    return fn()
+
+
 def index_of(headers):
     return int(headers.get("X-Consul-Index", "0") or 0)

@@ -7,17 +7,13 @@ import threading
 import time
 import unittest
 
-from agentlib import Agent, index_of
+from agentlib import wait_for as _wait_for, Agent, index_of
+
+
 
 
 def wait_for(fn, timeout=5.0):
-    end = time.time() + timeout
-    while time.time() < end:
-        v = fn()
-        if v:
-            return v
-        time.sleep(0.05)
-    return fn()
+    return _wait_for(fn, timeout)
 
 
 class CatalogTest(unittest.TestCase):

@@ -8,19 +8,11 @@ import threading
 import time
 import unittest
 
-from agentlib import Agent
+from agentlib import Agent, wait_for
 
 CFG = {"performance": {"raft_multiplier": 1}}
 
 
-def wait_for(fn, timeout=15, step=0.05):
-    end = time.time() + timeout
-    while time.time() < end:
-        v = fn()
-        if v:
-            return v
-        time.sleep(step)
-    return fn()
 
 
 class ClusterTest(unittest.TestCase):
