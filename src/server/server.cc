@@ -192,6 +192,8 @@ struct Server::Impl {
     cv.notify_one();
   }
   void OnRequest(uint8_t method, std::string body, rpc::Transport::Respond respond);
+  void TryRemovePeer(const std::string& target, DoneCallback done, Clock::time_point deadline);
+  std::vector<std::function<void()>> retries;  // driver thread: run again on the next tick
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -559,6 +561,38 @@ void Server::Impl::ServeReadsUpTo(raft::LogIndex applied) {
   }
 }
 
+// Leader: proposes the removal and answers once it is applied. A leader that has not yet
+// committed an entry of its term, or has a membership change in flight, retries every tick until
+// `deadline`.
+void Server::Impl::TryRemovePeer(const std::string& target_text, DoneCallback done,
+                                 Clock::time_point deadline) {
+  if (node->role() != core::Role::kLeader) {
+    done(node->leader().IsNone() ? NoLeader() : Status::Unavailable("not the leader"));
+    return;
+  }
+  core::NodeId target;
+  for (const auto& [nid, p] : book) {
+    if (p.id == target_text || p.address == target_text) target = nid;
+  }
+  if (target.IsNone() || !node->raft().configuration().Contains(target)) {
+    done(Status::NotFound("id \"" + target_text + "\" was not found in the Raft configuration"));
+    return;
+  }
+  removed_ids.insert(book[target].id);
+  auto idx = node->ProposeConfChange(core::ConfChange{core::ConfChange::Kind::kRemoveNode, target});
+  if (idx.ok()) {
+    pending_conf.emplace(*idx, std::move(done));
+    return;
+  }
+  if (idx.status().code() != Status::Code::kUnavailable || Clock::now() >= deadline) {
+    done(idx.status());
+    return;
+  }
+  retries.push_back([this, target_text, done = std::move(done), deadline]() mutable {
+    TryRemovePeer(target_text, std::move(done), deadline);
+  });
+}
+
 void Server::Impl::OnRequest(uint8_t method, std::string body, rpc::Transport::Respond respond) {
   switch (static_cast<RpcMethod>(method)) {
     case RpcMethod::kApply: {
@@ -571,31 +605,13 @@ void Server::Impl::OnRequest(uint8_t method, std::string body, rpc::Transport::R
     case RpcMethod::kPeers:
       Post([this, respond] { respond(storage->IsPristine() ? "0" : "1"); });
       return;
-    case RpcMethod::kRemovePeer:
-      Post([this, body, respond] {
-        auto done = [respond](Status s) { respond(EncodeStatus(s)); };
-        if (node->role() != core::Role::kLeader) {
-          done(node->leader().IsNone() ? NoLeader() : Status::Unavailable("not the leader"));
-          return;
-        }
-        core::NodeId target;
-        for (const auto& [nid, p] : book) {
-          if (p.id == body || p.address == body) target = nid;
-        }
-        if (target.IsNone() || !node->raft().configuration().Contains(target)) {
-          done(Status::NotFound("id \"" + body + "\" was not found in the Raft configuration"));
-          return;
-        }
-        removed_ids.insert(book[target].id);
-        auto idx =
-            node->ProposeConfChange(core::ConfChange{core::ConfChange::Kind::kRemoveNode, target});
-        if (!idx.ok()) {
-          done(idx.status());
-          return;
-        }
-        pending_conf.emplace(*idx, std::move(done));
+    case RpcMethod::kRemovePeer: {
+      auto done = [respond](Status st) { respond(EncodeStatus(st)); };
+      Post([this, body, done, deadline = Clock::now() + options.rpc_hold_timeout] {
+        TryRemovePeer(body, done, deadline);
       });
       return;
+    }
     case RpcMethod::kReadNode: {
       // Read on the transport thread: the store has its own lock.
       std::optional<state::Node> n;
@@ -1040,6 +1056,9 @@ void Server::Impl::Loop() {
       node->Tick();
       next_tick = now + tick;
       Reconcile();
+      std::vector<std::function<void()>> again;
+      again.swap(retries);
+      for (auto& r : again) r();
     }
     // Proposals waiting for a leader go first, in order.
     if (!waiting.empty()) {
