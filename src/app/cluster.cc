@@ -8,6 +8,7 @@
 
 #include "base/base64.h"
 #include "fsm/command.h"
+#include "gossip/keyring_file.h"
 
 namespace consulate::app {
 
@@ -37,6 +38,32 @@ std::optional<server::ServerInfo> ServerInfoOf(const gossip::Member& m) {
   s.address = HostPort(m.addr, std::atoi(port->second.c_str()));
   if (auto e = m.tags.find("expect"); e != m.tags.end()) s.expect = std::atoi(e->second.c_str());
   return s;
+}
+
+// Consul's setupBaseKeyrings for one pool: with a keyring file at `path` (empty: none kept), the
+// file wins over -encrypt, which only seeds a missing one. Returns the pool's keys (raw) and sets
+// `*keyring_file` when the pool should rewrite the file after key changes.
+Result<std::vector<std::string>> PoolKeyring(const std::string& path, const char* pool,
+                                             const std::vector<std::string>& encrypt_keys,
+                                             const Logger& logger, std::string* keyring_file) {
+  if (path.empty()) return encrypt_keys;
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) {
+    if (encrypt_keys.empty()) return encrypt_keys;  // no encryption, nothing to keep
+    if (Status s = gossip::WriteKeyringFile(path, encrypt_keys); !s.ok()) {
+      return Status::IOError("Failed to configure keyring: " + s.message());
+    }
+    *keyring_file = path;
+    return encrypt_keys;
+  }
+  if (!encrypt_keys.empty()) {
+    logger.Warn("WARNING: {} keyring exists but -encrypt given, using keyring", pool);
+  }
+  auto keys = gossip::ReadKeyringFile(path);
+  if (!keys.ok())
+    return Status::InvalidArgument("Failed to configure keyring: " + keys.status().message());
+  *keyring_file = path;
+  return keys;
 }
 
 }  // namespace
@@ -90,6 +117,19 @@ Result<std::unique_ptr<Cluster>> Cluster::Start(
     }
     keys.push_back(*key);
   }
+  // Keyring files (<data_dir>/serf/local.keyring, remote.keyring) unless -dev or
+  // disable_keyring_file.
+  const bool keep_keyrings = !cfg.dev_mode && !cfg.data_dir.empty() && !cfg.disable_keyring_file;
+  std::string lan_keyring_file, wan_keyring_file;
+  std::vector<std::string> lan_keys = keys, wan_keys = keys;
+  if (keep_keyrings && cfg.ports.serf_lan > 0) {
+    CONSULATE_ASSIGN_OR_RETURN(lan_keys, PoolKeyring(cfg.data_dir + "/serf/local.keyring", "LAN",
+                                                     keys, c->logger_, &lan_keyring_file));
+  }
+  if (keep_keyrings && cfg.server && cfg.ports.serf_wan > 0) {
+    CONSULATE_ASSIGN_OR_RETURN(wan_keys, PoolKeyring(cfg.data_dir + "/serf/remote.keyring", "WAN",
+                                                     keys, c->logger_, &wan_keyring_file));
+  }
   if (cfg.ports.serf_lan > 0) {
     gossip::SerfConfig sc;
     sc.node_name = cfg.node_name;
@@ -97,7 +137,8 @@ Result<std::unique_ptr<Cluster>> Cluster::Start(
     sc.bind_port = static_cast<uint16_t>(cfg.ports.serf_lan);
     sc.advertise_addr = cfg.advertise_addr;
     sc.tags = ConsulTags(cfg, node_id, false);
-    sc.keys = keys;
+    sc.keys = lan_keys;
+    sc.keyring_file = lan_keyring_file;
     sc.verify_incoming = cfg.encrypt_verify_incoming;
     sc.verify_outgoing = cfg.encrypt_verify_outgoing;
     gossip::Serf::Handlers h;
@@ -116,7 +157,8 @@ Result<std::unique_ptr<Cluster>> Cluster::Start(
     sc.advertise_addr =
         cfg.advertise_addr_wan.empty() ? cfg.advertise_addr : cfg.advertise_addr_wan;
     sc.tags = ConsulTags(cfg, node_id, true);
-    sc.keys = keys;
+    sc.keys = wan_keys;
+    sc.keyring_file = wan_keyring_file;
     sc.wan = true;
     sc.verify_incoming = cfg.encrypt_verify_incoming;
     sc.verify_outgoing = cfg.encrypt_verify_outgoing;

@@ -112,9 +112,15 @@ void MemberlistConfig::ScaleTimes(double factor) {
 // expected); each new independent confirmation brings the deadline closer to `min`.
 class Memberlist::Suspicion : public std::enable_shared_from_this<Suspicion> {
  public:
-  Suspicion(asio::io_context& io, const std::string& from, int k, milliseconds min,
+  Suspicion(GossipRuntime* runtime, const std::string& from, int k, milliseconds min,
             milliseconds max, std::function<void(int)> fn)
-      : k_(k), min_(min), max_(max), start_(Clock::now()), timer_(io), fn_(std::move(fn)) {
+      : runtime_(runtime),
+        k_(k),
+        min_(min),
+        max_(max),
+        start_(runtime->Now()),
+        timer_(runtime->MakeTimer()),
+        fn_(std::move(fn)) {
     confirmations_.insert(from);
   }
   void Start() { Arm(k_ < 1 ? min_ : max_); }
@@ -123,7 +129,7 @@ class Memberlist::Suspicion : public std::enable_shared_from_this<Suspicion> {
     if (!confirmations_.insert(from).second) return false;
     ++n_;
     if (fired_) return true;
-    const auto elapsed = std::chrono::duration_cast<milliseconds>(Clock::now() - start_);
+    const auto elapsed = std::chrono::duration_cast<milliseconds>(runtime_->Now() - start_);
     const auto remaining = RemainingSuspicionTime(n_, k_, elapsed, min_, max_);
     Arm(remaining.count() > 0 ? remaining : milliseconds(0));
     return true;
@@ -132,10 +138,8 @@ class Memberlist::Suspicion : public std::enable_shared_from_this<Suspicion> {
  private:
   void Arm(milliseconds d) {
     const uint64_t gen = ++generation_;
-    timer_.expires_after(d);
     std::weak_ptr<Suspicion> weak = shared_from_this();
-    timer_.async_wait([weak, gen](const boost::system::error_code& ec) {
-      if (ec) return;
+    timer_->Arm(d, [weak, gen] {
       auto self = weak.lock();
       if (!self || self->generation_ != gen || self->fired_) return;
       self->fired_ = true;
@@ -143,11 +147,12 @@ class Memberlist::Suspicion : public std::enable_shared_from_this<Suspicion> {
     });
   }
 
+  GossipRuntime* runtime_;
   int n_ = 0;
   int k_;
   milliseconds min_, max_;
   Clock::time_point start_;
-  asio::steady_timer timer_;
+  std::unique_ptr<GossipTimer> timer_;
   std::function<void(int)> fn_;
   std::set<std::string> confirmations_;
   uint64_t generation_ = 0;
@@ -158,7 +163,7 @@ struct Memberlist::AckHandler {
   std::function<void(std::string, Clock::time_point)> ack;
   std::function<void()> nack;
   std::function<void()> on_timeout;
-  std::unique_ptr<asio::steady_timer> timer;
+  std::unique_ptr<GossipTimer> timer;
 };
 
 struct Memberlist::ProbeRun {
@@ -175,24 +180,26 @@ struct Memberlist::ProbeRun {
   bool deadline_passed = false;
   bool fallback_pending = false;
   bool fallback_contacted = false;
-  std::unique_ptr<asio::steady_timer> timeout_timer;
+  std::unique_ptr<GossipTimer> timeout_timer;
 };
 
 // ----- construction -----
 
 Memberlist::Memberlist(asio::io_context& io, MemberlistConfig config, MemberlistDelegate* delegate,
-                       Logger logger, std::unique_ptr<Transport> transport, Keyring keyring)
+                       Logger logger, std::unique_ptr<PacketTransport> transport, Keyring keyring,
+                       GossipRuntime* runtime)
     : io_(io),
       config_(std::move(config)),
       delegate_(delegate),
       logger_(std::move(logger)),
+      runtime_(runtime),
       transport_(std::move(transport)),
       keyring_(std::move(keyring)),
-      rng_(std::random_device{}()),
+      rng_(config_.random_seed != 0 ? config_.random_seed : std::random_device{}()),
       broadcasts_(config_.retransmit_mult, [this] { return EstNumNodes(); }),
-      probe_timer_(io),
-      gossip_timer_(io),
-      push_pull_timer_(io) {}
+      probe_timer_(runtime_->MakeTimer()),
+      gossip_timer_(runtime_->MakeTimer()),
+      push_pull_timer_(runtime_->MakeTimer()) {}
 
 Memberlist::~Memberlist() { Shutdown(); }
 
@@ -201,14 +208,25 @@ Result<std::unique_ptr<Memberlist>> Memberlist::Create(asio::io_context& io,
                                                        MemberlistDelegate* delegate,
                                                        Logger logger) {
   if (config.name.empty()) return Status::InvalidArgument("memberlist: node name is required");
+  CONSULATE_ASSIGN_OR_RETURN(
+      auto transport,
+      Transport::Create(io, config.bind_addr, config.bind_port, config.tcp_timeout, logger));
+  auto runtime = std::make_unique<AsioRuntime>(io);
+  CONSULATE_ASSIGN_OR_RETURN(auto m, CreateWith(io, std::move(config), delegate, std::move(logger),
+                                                std::move(transport), runtime.get()));
+  m->owned_runtime_ = std::move(runtime);
+  return m;
+}
+
+Result<std::unique_ptr<Memberlist>> Memberlist::CreateWith(
+    asio::io_context& io, MemberlistConfig config, MemberlistDelegate* delegate, Logger logger,
+    std::unique_ptr<PacketTransport> transport, GossipRuntime* runtime) {
+  if (config.name.empty()) return Status::InvalidArgument("memberlist: node name is required");
   Keyring keyring;
   if (!config.keys.empty()) {
     std::vector<std::string> others(config.keys.begin() + 1, config.keys.end());
     CONSULATE_ASSIGN_OR_RETURN(keyring, Keyring::Create(others, config.keys.front()));
   }
-  CONSULATE_ASSIGN_OR_RETURN(
-      auto transport,
-      Transport::Create(io, config.bind_addr, config.bind_port, config.tcp_timeout, logger));
   asio::ip::address advertise = transport->address();
   if (!config.advertise_addr.empty()) {
     boost::system::error_code ec;
@@ -225,7 +243,7 @@ Result<std::unique_ptr<Memberlist>> Memberlist::Create(asio::io_context& io,
   }
   const uint16_t port = config.advertise_port != 0 ? config.advertise_port : transport->port();
   std::unique_ptr<Memberlist> m(new Memberlist(io, std::move(config), delegate, std::move(logger),
-                                               std::move(transport), std::move(keyring)));
+                                               std::move(transport), std::move(keyring), runtime));
   m->advertise_addr_ = advertise;
   m->advertise_port_ = port;
   // setAlive
@@ -260,11 +278,11 @@ void Memberlist::Shutdown() {
   if (shutdown_) return;
   shutdown_ = true;
   transport_->Close();
-  probe_timer_.cancel();
-  gossip_timer_.cancel();
-  push_pull_timer_.cancel();
+  probe_timer_->Cancel();
+  gossip_timer_->Cancel();
+  push_pull_timer_->Cancel();
   node_timers_.clear();
-  for (auto& [seq, h] : ack_handlers_) h->timer->cancel();
+  for (auto& [seq, h] : ack_handlers_) h->timer->Cancel();
   ack_handlers_.clear();
   if (probe_) {
     probe_->done = true;
@@ -344,27 +362,24 @@ std::vector<Memberlist::NodeEntry*> Memberlist::RandomNodes(
 // ----- timers -----
 
 void Memberlist::ScheduleProbe(milliseconds delay) {
-  probe_timer_.expires_after(delay);
-  probe_timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (ec || shutdown_) return;
+  probe_timer_->Arm(delay, [this] {
+    if (shutdown_) return;
     if (!probe_) Probe();  // a probe still in flight (awareness-stretched) skips this tick
     ScheduleProbe(config_.probe_interval);
   });
 }
 
 void Memberlist::ScheduleGossip(milliseconds delay) {
-  gossip_timer_.expires_after(delay);
-  gossip_timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (ec || shutdown_) return;
+  gossip_timer_->Arm(delay, [this] {
+    if (shutdown_) return;
     Gossip();
     ScheduleGossip(config_.gossip_interval);
   });
 }
 
 void Memberlist::SchedulePushPull(milliseconds delay) {
-  push_pull_timer_.expires_after(delay);
-  push_pull_timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (ec || shutdown_) return;
+  push_pull_timer_->Arm(delay, [this] {
+    if (shutdown_) return;
     PushPullTick();
     SchedulePushPull(PushPullScale(config_.push_pull_interval, EstNumNodes()));
   });
@@ -404,7 +419,7 @@ void Memberlist::Probe() {
 }
 
 void Memberlist::ResetNodes() {
-  const auto now = Clock::now();
+  const auto now = runtime_->Now();
   std::vector<std::shared_ptr<NodeEntry>> keep;
   keep.reserve(nodes_.size());
   for (auto& e : nodes_) {
@@ -427,11 +442,9 @@ void Memberlist::SetAckHandler(uint32_t seq,
   h->ack = std::move(ack);
   h->nack = std::move(nack);
   h->on_timeout = std::move(on_timeout);
-  h->timer = std::make_unique<asio::steady_timer>(io_);
-  h->timer->expires_after(timeout);
+  h->timer = runtime_->MakeTimer();
   std::weak_ptr<AckHandler> weak = h;
-  h->timer->async_wait([this, seq, weak](const boost::system::error_code& ec) {
-    if (ec) return;
+  h->timer->Arm(timeout, [this, seq, weak] {
     auto h = weak.lock();
     if (!h) return;
     auto it = ack_handlers_.find(seq);
@@ -447,7 +460,7 @@ void Memberlist::InvokeAckHandler(const Ack& ack, Clock::time_point at) {
   if (it == ack_handlers_.end()) return;
   auto h = std::move(it->second);
   ack_handlers_.erase(it);
-  h->timer->cancel();
+  h->timer->Cancel();
   if (h->ack) h->ack(ack.payload.str(), at);
 }
 
@@ -471,7 +484,7 @@ void Memberlist::ProbeNode(const NodeEntry& target) {
 
   auto finish = [this](const std::shared_ptr<ProbeRun>& r) {
     r->done = true;
-    if (r->timeout_timer) r->timeout_timer->cancel();
+    if (r->timeout_timer) r->timeout_timer->Cancel();
     ApplyAwarenessDelta(r->awareness_delta);
     if (probe_ == r) probe_.reset();
   };
@@ -492,7 +505,7 @@ void Memberlist::ProbeNode(const NodeEntry& target) {
         MaybeFinishProbe(run);
       });
 
-  run->sent = Clock::now();
+  run->sent = runtime_->Now();
   run->deadline = run->sent + probe_interval;
   const udp::endpoint to = UdpEndpoint(target.node);
   Status sent;
@@ -509,11 +522,13 @@ void Memberlist::ProbeNode(const NodeEntry& target) {
     return;
   }
   run->awareness_delta = -1;
-  run->timeout_timer = std::make_unique<asio::steady_timer>(io_);
-  run->timeout_timer->expires_after(config_.probe_timeout);
-  run->timeout_timer->async_wait([this, run](const boost::system::error_code& ec) {
-    if (ec || run->done) return;
-    OnProbeTimeout(run);
+  run->timeout_timer = runtime_->MakeTimer();
+  // The timer lives in `run`; a weak capture avoids a cycle.
+  std::weak_ptr<ProbeRun> weak_run = run;
+  run->timeout_timer->Arm(config_.probe_timeout, [this, weak_run] {
+    auto r = weak_run.lock();
+    if (!r || r->done) return;
+    OnProbeTimeout(r);
   });
 }
 
@@ -553,7 +568,7 @@ void Memberlist::OnProbeTimeout(const std::shared_ptr<ProbeRun>& run) {
 void Memberlist::MaybeFinishProbe(const std::shared_ptr<ProbeRun>& run) {
   if (run->done || !run->deadline_passed || run->fallback_pending) return;
   run->done = true;
-  if (run->timeout_timer) run->timeout_timer->cancel();
+  if (run->timeout_timer) run->timeout_timer->Cancel();
   if (probe_ == run) probe_.reset();
   if (run->fallback_contacted) {
     logger_.Warn(
@@ -572,7 +587,7 @@ void Memberlist::MaybeFinishProbe(const std::shared_ptr<ProbeRun>& run) {
 }
 
 void Memberlist::Gossip() {
-  const auto now = Clock::now();
+  const auto now = runtime_->Now();
   auto targets = RandomNodes(config_.gossip_nodes, [&](const NodeEntry& e) {
     if (e.node.name == config_.name) return true;
     switch (e.node.state) {
@@ -724,7 +739,7 @@ void Memberlist::AliveNode(const Alive& a, std::function<void()> notify, bool bo
     state->node.port = a.port;
     if (state->node.state != NodeState::kAlive) {
       state->node.state = NodeState::kAlive;
-      state->state_change = Clock::now();
+      state->state_change = runtime_->Now();
       state->state_change_seq = ++state_change_counter_;
     }
   }
@@ -754,7 +769,7 @@ void Memberlist::SuspectNode(const Suspect& s) {
   EncodeAndBroadcast(s.node, EncodeMessage(s));
   state->incarnation = s.incarnation;
   state->node.state = NodeState::kSuspect;
-  state->state_change = Clock::now();
+  state->state_change = runtime_->Now();
   const uint64_t change = state->state_change_seq = ++state_change_counter_;
 
   // Expect SuspicionMult - 2 independent confirmations, fewer in a tiny cluster.
@@ -765,7 +780,7 @@ void Memberlist::SuspectNode(const Suspect& s) {
   const milliseconds max = min * config_.suspicion_max_timeout_mult;
   const std::string name = s.node;
   auto suspicion = std::make_shared<Suspicion>(
-      io_, s.from, k, min, max, [this, name, change](int confirmations) {
+      runtime_, s.from, k, min, max, [this, name, change](int confirmations) {
         auto it = node_map_.find(name);
         if (it == node_map_.end()) return;
         NodeEntry& st = *it->second;
@@ -798,7 +813,7 @@ void Memberlist::DeadNode(const Dead& d) {
   }
   state->incarnation = d.incarnation;
   state->node.state = d.node == d.from ? NodeState::kLeft : NodeState::kDead;
-  state->state_change = Clock::now();
+  state->state_change = runtime_->Now();
   state->state_change_seq = ++state_change_counter_;
   delegate_->NotifyLeave(state->node);
 }
@@ -934,7 +949,7 @@ StreamReadOptions Memberlist::ReadOptions() const {
 
 void Memberlist::HandlePacket(std::string_view packet, const udp::endpoint& from) {
   if (shutdown_) return;
-  const auto at = Clock::now();
+  const auto at = runtime_->Now();
   auto unpacked = UnpackPacket(packet, PacketOptions());
   if (!unpacked.ok()) {
     const std::string& msg = unpacked.status().message();
@@ -1294,7 +1309,7 @@ void Memberlist::PushPullNode(const tcp::endpoint& to, bool join,
 
 void Memberlist::SendPingAndWaitForAck(const tcp::endpoint& to, const Ping& ping,
                                        Clock::time_point deadline, std::function<void(bool)> done) {
-  const auto timeout = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
+  const auto timeout = std::chrono::duration_cast<milliseconds>(deadline - runtime_->Now());
   if (timeout.count() <= 0) return done(false);
   const uint32_t seq = ping.seq_no;
   const std::string msg = EncodeMessage(ping);

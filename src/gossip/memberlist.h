@@ -38,6 +38,7 @@
 #include "gossip/broadcast_queue.h"
 #include "gossip/crypto.h"
 #include "gossip/messages.h"
+#include "gossip/runtime.h"
 #include "gossip/transport.h"
 
 namespace consulate::gossip {
@@ -73,6 +74,10 @@ struct MemberlistConfig {
 
   uint8_t protocol_version = kProtocolVersionSpoken;
   uint8_t delegate_protocol_min = 0, delegate_protocol_max = 0, delegate_protocol_version = 0;
+
+  // Seed of the random choices (probe order, gossip targets, stagger); 0: std::random_device.
+  // Simulations fix it so that a run repeats exactly.
+  uint64_t random_seed = 0;
 
   // DefaultLANConfig / DefaultWANConfig.
   static MemberlistConfig DefaultLAN();
@@ -121,6 +126,14 @@ class Memberlist {
   // nothing until Start(). `delegate` must outlive the memberlist.
   static Result<std::unique_ptr<Memberlist>> Create(asio::io_context& io, MemberlistConfig config,
                                                     MemberlistDelegate* delegate, Logger logger);
+  // As Create, on a caller's network and clock (simulations in virtual time). `runtime` must
+  // outlive the memberlist. `io` serves streams only (Join, push/pull, TCP pings): such a caller
+  // sets push_pull_interval to 0, disable_tcp_pings, and seeds members with TEST_AddMember.
+  static Result<std::unique_ptr<Memberlist>> CreateWith(asio::io_context& io,
+                                                        MemberlistConfig config,
+                                                        MemberlistDelegate* delegate, Logger logger,
+                                                        std::unique_ptr<PacketTransport> transport,
+                                                        GossipRuntime* runtime);
   ~Memberlist();
   Memberlist(const Memberlist&) = delete;
   Memberlist& operator=(const Memberlist&) = delete;
@@ -162,6 +175,11 @@ class Memberlist {
   Keyring* mutable_keyring() { return &keyring_; }
   const MemberlistConfig& config() const { return config_; }
 
+  // Test hooks for simulations: learn of a member as a push/pull would, and drop every queued
+  // broadcast (a cluster that has long since converged).
+  void TEST_AddMember(const Alive& a) { AliveNode(a, nullptr, false); }
+  void TEST_ResetBroadcasts() { broadcasts_.Reset(); }
+
  private:
   struct NodeEntry {
     Node node;
@@ -174,7 +192,8 @@ class Memberlist {
   struct ProbeRun;
 
   Memberlist(asio::io_context& io, MemberlistConfig config, MemberlistDelegate* delegate,
-             Logger logger, std::unique_ptr<Transport> transport, Keyring keyring);
+             Logger logger, std::unique_ptr<PacketTransport> transport, Keyring keyring,
+             GossipRuntime* runtime);
 
   // ----- timers -----
   void ScheduleProbe(milliseconds delay);
@@ -246,7 +265,9 @@ class Memberlist {
   MemberlistConfig config_;
   MemberlistDelegate* delegate_;
   Logger logger_;
-  std::unique_ptr<Transport> transport_;
+  std::unique_ptr<GossipRuntime> owned_runtime_;  // set when Create made the Asio runtime
+  GossipRuntime* runtime_;
+  std::unique_ptr<PacketTransport> transport_;
   Keyring keyring_;
   asio::ip::address advertise_addr_;
   uint16_t advertise_port_ = 0;
@@ -269,9 +290,9 @@ class Memberlist {
   TransmitLimitedQueue broadcasts_;
   std::function<void()> leave_notify_;
 
-  asio::steady_timer probe_timer_;
-  asio::steady_timer gossip_timer_;
-  asio::steady_timer push_pull_timer_;
+  std::unique_ptr<GossipTimer> probe_timer_;
+  std::unique_ptr<GossipTimer> gossip_timer_;
+  std::unique_ptr<GossipTimer> push_pull_timer_;
 };
 
 // Parses "host", "host:port", "[v6]:port" into an IP (resolving names) and a port.

@@ -15,6 +15,7 @@
 #include <utility>
 
 #include "base/base64.h"
+#include "gossip/keyring_file.h"
 #include "gossip/memberlist.h"
 #include "gossip/serf_messages.h"
 #include "gossip/vivaldi.h"
@@ -215,6 +216,11 @@ struct Serf::Impl : public MemberlistDelegate {
   }
   void HandlePrune(MemberState& m);
   void EraseNode(const std::string& name);
+  // serf's writeKeyringFile: persists the keyring after a change (no-op without keyring_file).
+  Status SaveKeyring() {
+    if (config.keyring_file.empty()) return Status::OK();
+    return WriteKeyringFile(config.keyring_file, memberlist->keyring().keys());
+  }
   void BroadcastJoin(LamportTime ltime);
   void Broadcast(std::string msg, std::function<void()> notify) {
     broadcasts.Queue(gossip::Broadcast{"", std::move(msg), std::move(notify)});
@@ -271,6 +277,8 @@ struct Serf::Impl : public MemberlistDelegate {
   LamportTime query_min_time = 0;
   std::map<LamportTime, std::shared_ptr<PendingQuery>> pending_queries;
   VivaldiClient vivaldi;
+  // serf's coordCache: the coordinate each peer last sent in an accepted ping ack.
+  std::map<std::string, serf::Coordinate> coord_cache;
 
   milliseconds broadcast_timeout, leave_propagate_delay, reap_interval, reconnect_interval,
       queue_check_interval;
@@ -409,6 +417,7 @@ void Serf::Impl::EraseNode(const std::string& name) {
   Member m = it->second.member;
   members.erase(it);
   vivaldi.ForgetNode(name);
+  coord_cache.erase(name);
   Emit(MemberEvent::kReap, m);
 }
 
@@ -672,6 +681,9 @@ void Serf::Impl::HandleInternalQuery(const serf::QueryMessage& q) {
                      : use   ? "change primary key"
                              : "remove key",
                      r.message());
+      } else if (Status w = SaveKeyring(); !w.ok()) {
+        resp.message = w.message();
+        logger.Error("serf: Failed to write keyring file: {}", w.message());
       } else {
         resp.result = true;
       }
@@ -882,8 +894,11 @@ void Serf::Impl::NotifyPingComplete(const Node& node, std::chrono::nanoseconds r
     logger.Error("serf: Failed to decode coordinate from ping: {}", s.message());
     return;
   }
-  if (Status s = vivaldi.Update(node.name, coord, rtt); !s.ok())
+  if (Status s = vivaldi.Update(node.name, coord, rtt); !s.ok()) {
     logger.Trace("serf: Rejected coordinate from {}: {}", node.name, s.message());
+    return;
+  }
+  coord_cache[node.name] = std::move(coord);
 }
 
 // ----- periodic work -----
@@ -1265,21 +1280,30 @@ Status Serf::InstallKey(const std::string& key) {
   Impl* p = impl_.get();
   std::shared_lock<std::shared_mutex> lock;
   if (!p->OnLoop()) lock = std::shared_lock(p->api_mu);
-  return p->RunOnLoop([&] { return p->memberlist->mutable_keyring()->AddKey(key); });
+  return p->RunOnLoop([&] {
+    Status s = p->memberlist->mutable_keyring()->AddKey(key);
+    return s.ok() ? p->SaveKeyring() : s;
+  });
 }
 
 Status Serf::UseKey(const std::string& key) {
   Impl* p = impl_.get();
   std::shared_lock<std::shared_mutex> lock;
   if (!p->OnLoop()) lock = std::shared_lock(p->api_mu);
-  return p->RunOnLoop([&] { return p->memberlist->mutable_keyring()->UseKey(key); });
+  return p->RunOnLoop([&] {
+    Status s = p->memberlist->mutable_keyring()->UseKey(key);
+    return s.ok() ? p->SaveKeyring() : s;
+  });
 }
 
 Status Serf::RemoveKey(const std::string& key) {
   Impl* p = impl_.get();
   std::shared_lock<std::shared_mutex> lock;
   if (!p->OnLoop()) lock = std::shared_lock(p->api_mu);
-  return p->RunOnLoop([&] { return p->memberlist->mutable_keyring()->RemoveKey(key); });
+  return p->RunOnLoop([&] {
+    Status s = p->memberlist->mutable_keyring()->RemoveKey(key);
+    return s.ok() ? p->SaveKeyring() : s;
+  });
 }
 
 std::vector<std::string> Serf::ListKeys() const {
@@ -1295,6 +1319,27 @@ std::vector<double> Serf::CoordinateVec() const {
   if (!p->OnLoop()) lock = std::shared_lock(p->api_mu);
   return p->RunOnLoop([&] {
     serf::Coordinate c = p->vivaldi.GetCoordinate();
+    std::vector<double> out = c.vec;
+    out.push_back(c.error);
+    out.push_back(c.adjustment);
+    out.push_back(c.height);
+    return out;
+  });
+}
+
+std::optional<std::vector<double>> Serf::CachedCoordinate(const std::string& node) const {
+  Impl* p = impl_.get();
+  std::shared_lock<std::shared_mutex> lock;
+  if (!p->OnLoop()) lock = std::shared_lock(p->api_mu);
+  return p->RunOnLoop([&]() -> std::optional<std::vector<double>> {
+    serf::Coordinate c;
+    if (node == p->config.node_name) {
+      c = p->vivaldi.GetCoordinate();
+    } else if (auto it = p->coord_cache.find(node); it != p->coord_cache.end()) {
+      c = it->second;
+    } else {
+      return std::nullopt;
+    }
     std::vector<double> out = c.vec;
     out.push_back(c.error);
     out.push_back(c.adjustment);

@@ -15,6 +15,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,9 @@ struct SerfConfig {
   bool wan = false;               // memberlist's WAN timing profile
   std::vector<std::string> keys;  // raw key bytes (16/24/32), first is primary; empty = none
   bool verify_incoming = true, verify_outgoing = true;
+  // serf's KeyringFile: when set, rewritten (keyring_file.h) after every successful key install,
+  // use or removal, so a restart keeps the keys.
+  std::string keyring_file;
   std::chrono::milliseconds reconnect_timeout{std::chrono::hours(72)};
   std::chrono::milliseconds tombstone_timeout{std::chrono::hours(24)};
   // Multiplies every protocol interval and timeout (probe, gossip, push/pull, suspicion,
@@ -136,6 +140,10 @@ class Serf {
   std::vector<std::string> ListKeys() const;  // primary first
   // Our Vivaldi coordinate estimate in serf's encoding: {vec, error, adjustment, height}.
   std::vector<double> CoordinateVec() const;
+  // serf's coordinate cache (GetCachedCoordinate): the coordinate `node` last sent us in a ping
+  // ack, in the same encoding; ours for our own name; nullopt for a node we hold none for (never
+  // pinged, or reaped).
+  std::optional<std::vector<double>> CachedCoordinate(const std::string& node) const;
   // Memberlist's local health score (0 = healthy).
   int HealthScore() const;
   // Stops the thread and closes the sockets, without leaving: peers will see us fail.

@@ -58,26 +58,40 @@ class StreamConn : public std::enable_shared_from_this<StreamConn> {
   std::array<char, 16384> chunk_;
 };
 
-class Transport {
+// What memberlist needs from a network: packets both ways, and incoming streams. Transport is the
+// real one; a simulation supplies an in-memory network (and never delivers streams).
+class PacketTransport {
  public:
   using PacketHandler = std::function<void(std::string_view packet, const udp::endpoint& from)>;
   using StreamHandler = std::function<void(std::shared_ptr<StreamConn>)>;
 
+  virtual ~PacketTransport() = default;
+  virtual uint16_t port() const = 0;
+  virtual asio::ip::address address() const = 0;
+  // Starts receiving. Handlers run on the owner's thread.
+  virtual void Start(PacketHandler on_packet, StreamHandler on_stream) = 0;
+  // Best effort: errors are returned for logging only.
+  virtual Status SendPacket(const udp::endpoint& to, std::string_view packet) = 0;
+  // Stops sending and receiving.
+  virtual void Close() = 0;
+};
+
+class Transport final : public PacketTransport {
+ public:
   // Binds TCP and UDP to addr:port (port 0: an ephemeral port free for both).
   static Result<std::unique_ptr<Transport>> Create(asio::io_context& io, const std::string& addr,
                                                    uint16_t port,
                                                    std::chrono::milliseconds stream_timeout,
                                                    Logger logger);
 
-  uint16_t port() const { return port_; }
-  asio::ip::address address() const { return address_; }
+  uint16_t port() const override { return port_; }
+  asio::ip::address address() const override { return address_; }
 
   // Starts receiving. Handlers run on the io_context thread.
-  void Start(PacketHandler on_packet, StreamHandler on_stream);
-  // Best effort: errors are returned for logging only.
-  Status SendPacket(const udp::endpoint& to, std::string_view packet);
+  void Start(PacketHandler on_packet, StreamHandler on_stream) override;
+  Status SendPacket(const udp::endpoint& to, std::string_view packet) override;
   // Closes both sockets; pending operations end with operation_aborted.
-  void Close();
+  void Close() override;
 
  private:
   Transport(asio::io_context& io, udp::socket udp, tcp::acceptor tcp,

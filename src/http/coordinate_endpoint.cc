@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 #include <charconv>
 #include <cmath>
+#include <optional>
 
 #include "fsm/command.h"
 #include "http/endpoints.h"
@@ -127,24 +128,23 @@ void RenderNodeCoordinates(Call& call, uint64_t index, const std::string& node,
 
 // The servers of each datacenter in the WAN pool with the coordinates we hold for them (Consul's
 // Router.GetDatacenterMaps over serf's coordinate cache), datacenter suffix stripped from names.
-// Our serf exposes only its own coordinate, so other servers are listed once it shares its cache.
+// A server we hold no coordinate for yet (not pinged since it joined) is left out, as in Consul.
 void RenderDatacenters(Call& call) {
   std::map<std::string, std::vector<std::pair<std::string, state::Coordinate>>> by_dc;
   if (gossip::Serf* wan = call.api.wan) {
-    const std::string self = call.api.node_name + "." + call.api.datacenter;
     for (const gossip::Member& m : wan->Members()) {
       auto role = m.tags.find("role");
       auto dc = m.tags.find("dc");
       if (role == m.tags.end() || role->second != "consul" || dc == m.tags.end()) continue;
       if (m.status == gossip::MemberStatus::kLeft) continue;
-      if (m.name != self) continue;  // no cached coordinate for other servers (see above)
       std::string name = m.name;
       const std::string suffix = "." + dc->second;
       if (name.size() > suffix.size() &&
           name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)
         name.resize(name.size() - suffix.size());
-      std::vector<double> v = wan->CoordinateVec();
-      if (v.size() < 4) continue;
+      std::optional<std::vector<double>> cached = wan->CachedCoordinate(m.name);
+      if (!cached || cached->size() < 4) continue;
+      const std::vector<double>& v = *cached;
       state::Coordinate c;
       c.vec.assign(v.begin(), v.end() - 3);
       c.error = v[v.size() - 3];

@@ -194,6 +194,32 @@ TEST(Serf, FailedMemberIsReaped) {
   EXPECT_EQ(nodes[0]->CountMemberEvents(MemberEvent::kReap, "node1"), 1);
 }
 
+// serf's coordinate cache: a peer's coordinate from its ping acks, ours under our own name,
+// nothing for unknown or reaped members.
+TEST(Serf, CachedCoordinatesFromPingAcks) {
+  NodeOptions options;
+  options.reconnect_timeout = 500ms;
+  auto nodes = StartCluster(2, 95, options);
+  ASSERT_EQ(nodes.size(), 2u);
+  ASSERT_TRUE(WaitFor([&] { return Converged(nodes); }, 5s));
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        return nodes[0]->serf->CachedCoordinate("node1").has_value() &&
+               nodes[1]->serf->CachedCoordinate("node0").has_value();
+      },
+      10s));
+  auto peer = nodes[0]->serf->CachedCoordinate("node1");
+  ASSERT_TRUE(peer.has_value());
+  EXPECT_EQ(peer->size(), nodes[1]->serf->CoordinateVec().size());  // 8 dims + error/adj/height
+  auto self = nodes[0]->serf->CachedCoordinate("node0");
+  ASSERT_TRUE(self.has_value());
+  EXPECT_EQ(*self, nodes[0]->serf->CoordinateVec());
+  EXPECT_FALSE(nodes[0]->serf->CachedCoordinate("nobody").has_value());
+  nodes[1]->serf->Shutdown();
+  ASSERT_TRUE(WaitFor([&] { return nodes[0]->StatusOf("node1") == MemberStatus::kNone; }, 15s));
+  EXPECT_FALSE(nodes[0]->serf->CachedCoordinate("node1").has_value());
+}
+
 TEST(Serf, ForceLeaveMarksFailedMemberLeft) {
   auto nodes = StartCluster(3, 70);
   ASSERT_EQ(nodes.size(), 3u);

@@ -1,7 +1,8 @@
 """Network coordinates with three real server processes on 127.0.0.21-23: every server reports its
 LAN coordinate into the catalog (Consul's sync interval: 15 s plus up to 15 s of stagger), the
 /v1/coordinate endpoints serve them (blocking queries included), ?near= sorts catalog and health
-answers by estimated round trip time, and `consul rtt` prints the estimate."""
+answers by estimated round trip time, `consul rtt` prints the estimate, and
+/v1/coordinate/datacenters lists every server's WAN coordinate from serf's coordinate cache."""
 import json
 import math
 import re
@@ -10,20 +11,12 @@ import threading
 import time
 import unittest
 
-from agentlib import Agent, index_of
+from agentlib import Agent, index_of, wait_for
 
 CFG = {"performance": {"raft_multiplier": 1}}
 SERVERS = ("s1", "s2", "s3")
 
 
-def wait_for(fn, timeout=15, step=0.1):
-    end = time.time() + timeout
-    while time.time() < end:
-        v = fn()
-        if v:
-            return v
-        time.sleep(step)
-    return fn()
 
 
 def coord(x, y=0.0, height=0.0, adjustment=0.0):
@@ -134,6 +127,27 @@ class CoordinateTest(unittest.TestCase):
         self.assertEqual(st, 200)
         self.assertEqual([(d["Datacenter"], d["AreaID"]) for d in dcs], [("dc1", "wan")])
         self.assertIn("s1", [c["Node"] for c in dcs[0]["Coordinates"]])
+
+    def test_wan_coordinates_of_every_server(self):
+        # The servers join each other in the WAN pool; once each was pinged there, serf's
+        # coordinate cache holds its coordinate and /v1/coordinate/datacenters lists it.
+        def wan_nodes():
+            st, _, dcs = self.s1.json("GET", "/v1/coordinate/datacenters")
+            return st == 200 and len(dcs) == 1 and sorted(c["Node"] for c in dcs[0]["Coordinates"])
+        self.assertTrue(wait_for(lambda: wan_nodes() == list(SERVERS), 45, 0.5),
+                        f"{wan_nodes()}\n{self.s1.read_log()[-3000:]}")
+        st, _, dcs = self.servers[1].json("GET", "/v1/coordinate/datacenters")
+        self.assertEqual(st, 200)
+        self.assertEqual(list(dcs[0]), ["Datacenter", "AreaID", "Coordinates"])
+        for e in dcs[0]["Coordinates"]:
+            self.assertEqual(list(e), ["Node", "Segment", "Coord"])
+            self.assertEqual(list(e["Coord"]), ["Vec", "Error", "Adjustment", "Height"])
+            self.assertEqual(len(e["Coord"]["Vec"]), 8)
+        # `consul rtt -wan` between two other servers, through s1's cache.
+        r = self.s1.cli("rtt", "-wan", "s2.dc1", "s3.dc1")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertRegex(r.stdout,
+                         r"^Estimated s2\.dc1 <-> s3\.dc1 rtt: \d+\.\d{3} ms \(using WAN coordinates\)\n$")
 
     def test_update_blocking_query_and_deregistration(self):
         body = {"Node": "blocky", "Address": "10.1.2.4"}

@@ -2,7 +2,8 @@
 /v1/event/list (payloads, name filter, blocking on the event index, node and service filters applied
 on delivery, stock-serf events without Consul's prefix ignored), `consul event`; /v1/operator/keyring
 and `consul keyring` over three servers started with -encrypt (plus a stock serf agent in the pool):
-install, use, remove, errors, and an agent with another key kept out."""
+install, use, remove, errors, an agent with another key kept out, and the keyring file kept in the
+data dir across a restart."""
 import base64
 import json
 import os
@@ -13,19 +14,11 @@ import threading
 import time
 import unittest
 
-from agentlib import Agent, BIN, free_port, index_of
+from agentlib import Agent, BIN, free_port, index_of, wait_for
 
 CFG = {"performance": {"raft_multiplier": 1}}
 
 
-def wait_for(fn, timeout=15, step=0.05):
-    end = time.time() + timeout
-    while time.time() < end:
-        v = fn()
-        if v:
-            return v
-        time.sleep(step)
-    return fn()
 
 
 def uuid_index(uuid):
@@ -268,6 +261,44 @@ class KeyringTest(unittest.TestCase):
         time.sleep(3)
         _, _, ms = s1.json("GET", "/v1/agent/members")
         self.assertNotIn("stray", [m["Name"] for m in ms])
+
+    def test_keyring_file_survives_restart(self):
+        # Consul keeps each pool's keyring in <data_dir>/serf/{local,remote}.keyring (a JSON list
+        # of base64 keys, primary first), rewrites it after every change, and on start the file
+        # wins over -encrypt.
+        s1, s2, s3 = self.servers
+
+        def keyring_file(a, name):
+            with open(os.path.join(a.data_dir, "serf", name)) as f:
+                return json.load(f)
+        self.assertEqual(keyring_file(s2, "local.keyring"), [self.key1])
+        self.assertEqual(keyring_file(s2, "remote.keyring"), [self.key1])
+        key2 = keygen()
+        for action in (["-install", key2], ["-use", key2], ["-remove", self.key1]):
+            r = s1.cli("keyring", *action)
+            self.assertEqual(r.returncode, 0, r.stderr)
+        for a in self.servers:
+            self.assertEqual(keyring_file(a, "local.keyring"), [key2], a.host)
+        self.assertEqual(keyring_file(s1, "remote.keyring"), [key2])
+        mode = os.stat(os.path.join(s2.data_dir, "serf", "local.keyring")).st_mode & 0o777
+        self.assertEqual(mode, 0o600)
+
+        # s2 restarts with the old key on its command line: the keyring file wins, so it still
+        # gossips on the new key (the old one is gone from the cluster) and rejoins.
+        s2.stop()
+        log_before = len(s2.read_log())
+        s2.start(wait=False)
+        s2.wait_ready()
+        self.assertIn("WARNING: LAN keyring exists but -encrypt given, using keyring",
+                      s2.read_log()[log_before:])
+        st, _, body = s2.json("GET", "/v1/operator/keyring?local-only=true")
+        self.assertEqual(st, 200, body)
+        self.assertEqual((list(body[0]["Keys"]), list(body[0]["PrimaryKeys"])), ([key2], [key2]))
+        self.assertTrue(wait_for(lambda: self.lan_alive(s2) == 3 and self.lan_alive(s1) == 3, 30),
+                        s2.read_log()[log_before:][-3000:])
+        s3.json("PUT", "/v1/event/fire/after-restart")
+        self.assertTrue(wait_for(lambda: any(e["Name"] == "after-restart"
+                                             for e in s2.json("GET", "/v1/event/list")[2])))
 
     def test_errors(self):
         s1 = self.servers[0]
