@@ -13,11 +13,21 @@ BIN = os.environ.get("CONSULATE_BIN", "consulate")
 
 
 def free_port(host="127.0.0.1"):
-    s = socket.socket()
-    s.bind((host, 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
+    return free_ports(host, 1)[0]
+
+
+def free_ports(host, n):
+    """n distinct free ports: all are held open together, so none is handed out twice."""
+    socks = []
+    try:
+        for _ in range(n):
+            s = socket.socket()
+            s.bind((host, 0))
+            socks.append(s)
+        return [s.getsockname()[1] for s in socks]
+    finally:
+        for s in socks:
+            s.close()
 
 
 class Agent:
@@ -27,9 +37,9 @@ class Agent:
         self.host = host
         self.tmp = tmp or tempfile.mkdtemp(prefix="consulate-it-")
         self.data_dir = data_dir or os.path.join(self.tmp, "data")
-        self.http = free_port(host)
-        ports = {"http": self.http, "dns": free_port(host), "server": free_port(host),
-                 "serf_lan": free_port(host), "serf_wan": free_port(host)}
+        http, dns, server, lan, wan = free_ports(host, 5)
+        self.http = http
+        ports = {"http": http, "dns": dns, "server": server, "serf_lan": lan, "serf_wan": wan}
         cfg = {"ports": ports}
         cfg.update(config or {})
         self.cfgfile = os.path.join(self.tmp, "ports.json")

@@ -3,6 +3,7 @@
 reads, survive SIGKILL of the leader without losing an acknowledged write, catch up a restarted
 server, list and remove Raft peers, and leave cleanly. A client agent joins the pool."""
 import json
+import os
 import signal
 import threading
 import time
@@ -173,6 +174,42 @@ class PausedLeaderTest(ClusterTest):
         # And once it has caught up, it answers consistently with the new value.
         self.assertTrue(wait_for(
             lambda: old.req("GET", "/v1/kv/jepsen?consistent&raw")[2] == b"after"))
+
+
+class PeersJsonTest(ClusterTest):
+    test_cluster_forms_replicates_and_fails_over = None
+
+    def test_outage_recovery_with_peers_json(self):
+        """Two of three servers are lost for good: the survivor cannot elect itself. The operator
+        stops it, writes raft/peers.json naming it alone (Consul's format) and starts it again: it
+        leads a one-server cluster with all the data, and the file is gone."""
+        ld = self.leader()
+        lead = self.by_addr(ld)
+        st, _, body = lead.req("PUT", "/v1/kv/precious", b"data")
+        self.assertEqual((st, body.strip()), (200, b"true"))
+        survivor = next(a for a in self.servers if a is not lead)
+        _, _, me = survivor.json("GET", "/v1/agent/self")
+        node_id = me["Config"]["NodeID"]
+        with open(survivor.cfgfile) as f:
+            server_port = json.load(f)["ports"]["server"]
+        for a in self.servers:
+            if a is not survivor:
+                a.stop(signal.SIGKILL)
+        # No quorum: writes fail.
+        st, _, _ = survivor.req("PUT", "/v1/kv/nope", b"x", timeout=20)
+        self.assertEqual(st, 500)
+        survivor.stop()
+        peers = os.path.join(survivor.data_dir, "raft", "peers.json")
+        with open(peers, "w") as f:
+            json.dump([{"id": node_id, "address": f"{survivor.host}:{server_port}",
+                        "non_voter": False}], f)
+        survivor.start(wait=False)
+        survivor.wait_ready()
+        self.assertTrue(wait_for(lambda: survivor.req("PUT", "/v1/kv/after", b"1")[2].strip()
+                                 == b"true", timeout=30))
+        self.assertEqual(survivor.req("GET", "/v1/kv/precious?raw")[2], b"data")
+        self.assertFalse(os.path.exists(peers))
+        self.assertIn("deleted peers.json file after successful recovery", survivor.read_log())
 
 
 class ClientAgentTest(unittest.TestCase):

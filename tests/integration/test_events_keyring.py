@@ -14,7 +14,7 @@ import threading
 import time
 import unittest
 
-from agentlib import Agent, BIN, free_port, index_of, wait_for
+from agentlib import Agent, BIN, free_port, free_ports, index_of, wait_for
 
 CFG = {"performance": {"raft_multiplier": 1}}
 
@@ -139,7 +139,7 @@ class EventsTest(unittest.TestCase):
     @unittest.skipUnless(shutil.which("serf"), "stock serf not installed")
     def test_stock_serf_events_without_prefix_are_not_consul_events(self):
         a = self.a
-        bind, rpc = free_port("127.0.0.32"), free_port("127.0.0.32")
+        bind, rpc = free_ports("127.0.0.32", 2)
         serf = subprocess.Popen(["serf", "agent", "-node", "stock", "-bind", f"127.0.0.32:{bind}",
                                  "-rpc-addr", f"127.0.0.32:{rpc}", "-join",
                                  f"127.0.0.31:{lan_port(a)}"],
@@ -208,7 +208,7 @@ class KeyringTest(unittest.TestCase):
         expected = 3
         serf = None
         if shutil.which("serf"):
-            bind, rpc = free_port("127.0.0.37"), free_port("127.0.0.37")
+            bind, rpc = free_ports("127.0.0.37", 2)
             serf = subprocess.Popen(
                 ["serf", "agent", "-node", "stock", "-encrypt", self.key1,
                  "-bind", f"127.0.0.37:{bind}", "-rpc-addr", f"127.0.0.37:{rpc}",
