@@ -137,6 +137,8 @@ Result<std::unique_ptr<Cluster>> Cluster::Start(
     sc.bind_port = static_cast<uint16_t>(cfg.ports.serf_lan);
     sc.advertise_addr = cfg.advertise_addr;
     sc.tags = ConsulTags(cfg, node_id, false);
+    sc.reconnect_timeout =
+        std::chrono::duration_cast<std::chrono::milliseconds>(cfg.reconnect_timeout);
     sc.keys = lan_keys;
     sc.keyring_file = lan_keyring_file;
     sc.verify_incoming = cfg.encrypt_verify_incoming;
@@ -157,6 +159,8 @@ Result<std::unique_ptr<Cluster>> Cluster::Start(
     sc.advertise_addr =
         cfg.advertise_addr_wan.empty() ? cfg.advertise_addr : cfg.advertise_addr_wan;
     sc.tags = ConsulTags(cfg, node_id, true);
+    sc.reconnect_timeout =
+        std::chrono::duration_cast<std::chrono::milliseconds>(cfg.reconnect_timeout_wan);
     sc.keys = wan_keys;
     sc.keyring_file = wan_keyring_file;
     sc.wan = true;

@@ -197,6 +197,9 @@ int RunAgent(const std::vector<std::string>& args) {
     so.bootstrap = cfg.bootstrap;
     so.bootstrap_expect = cfg.bootstrap_expect;
     so.raft_multiplier = cfg.dev_mode ? 1 : cfg.raft_multiplier;
+    if (cfg.rpc_hold_timeout.count() > 0)
+      so.rpc_hold_timeout =
+          std::chrono::duration_cast<std::chrono::milliseconds>(cfg.rpc_hold_timeout);
     // Consul's raft_snapshot_threshold / raft_trailing_logs (top-level keys).
     for (auto [key, target] : {std::pair{"raft_snapshot_threshold", &so.snapshot_threshold},
                                std::pair{"raft_trailing_logs", &so.trailing_logs}}) {

@@ -578,8 +578,8 @@ void Builder::ParseDurations(RuntimeConfig* rt) {
   rt->rpc_handshake_timeout = Dur("limits.rpc_handshake_timeout");
   rt->rpc_hold_timeout = Dur("performance.rpc_hold_timeout");
   Dur("raft_snapshot_interval");
-  Dur("reconnect_timeout");
-  Dur("reconnect_timeout_wan");
+  if (Duration d = Dur("reconnect_timeout"); d.count() > 0) rt->reconnect_timeout = d;
+  if (Duration d = Dur("reconnect_timeout_wan"); d.count() > 0) rt->reconnect_timeout_wan = d;
   rt->retry_interval = Dur("retry_interval");
   rt->retry_interval_wan = Dur("retry_interval_wan");
   Dur("session_ttl_min");

@@ -95,6 +95,9 @@ struct RuntimeConfig {
   std::vector<std::string> retry_join, retry_join_wan;
   Duration retry_interval = std::chrono::seconds(30);
   Duration retry_interval_wan = std::chrono::seconds(30);
+  // How long failed (and left) gossip members are kept before they are reaped.
+  Duration reconnect_timeout = std::chrono::hours(72);
+  Duration reconnect_timeout_wan = std::chrono::hours(72);
   int retry_max = 0;
   int retry_max_wan = 0;
   bool rejoin_after_leave = false;

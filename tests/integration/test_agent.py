@@ -52,7 +52,7 @@ class AgentTest(unittest.TestCase):
         time.sleep(0.3)
         closed = 0
         for s in socks:
-            s.settimeout(0.5)
+            s.settimeout(3)
             try:
                 s.sendall(b"GET /v1/status/leader HTTP/1.1\r\nHost: x\r\n\r\n")
                 if s.recv(100) == b"":
