@@ -4,23 +4,11 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "api/json_fields.h"
+
 namespace consulate::api {
 
-namespace {
-
-Result<boost::json::value> ParseBody(std::string_view body) {
-  boost::system::error_code ec;
-  boost::json::value v = boost::json::parse(body, ec);
-  if (ec) return Status::Corruption(ec.message());
-  return v;
-}
-
-std::string StringField(const boost::json::object& o, std::string_view key) {
-  const boost::json::value* v = o.if_contains(key);
-  return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
-}
-
-}  // namespace
+namespace {}  // namespace
 
 Result<boost::json::object> Agent::Self() const {
   CONSULATE_ASSIGN_OR_RETURN(Response resp, client_->Send("GET", "/v1/agent/self"));

@@ -3,23 +3,13 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
+#include "api/json_fields.h"
+
 namespace consulate::api {
 
 namespace {
 
 namespace json = boost::json;
-
-Result<json::value> ParseBody(std::string_view body) {
-  boost::system::error_code ec;
-  json::value v = json::parse(body, ec);
-  if (ec) return Status::Corruption(ec.message());
-  return v;
-}
-
-std::string StringField(const json::object& o, std::string_view key) {
-  const json::value* v = o.if_contains(key);
-  return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
-}
 
 double NumberField(const json::object& o, std::string_view key) {
   const json::value* v = o.if_contains(key);

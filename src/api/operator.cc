@@ -3,6 +3,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "api/json_fields.h"
+
 namespace consulate::api {
 
 Result<std::vector<RaftServer>> DecodeRaftConfiguration(std::string_view json) {
@@ -13,14 +15,8 @@ Result<std::vector<RaftServer>> DecodeRaftConfiguration(std::string_view json) {
   const boost::json::value* servers = v.as_object().if_contains("Servers");
   if (servers == nullptr || servers->is_null()) return out;
   if (!servers->is_array()) return Status::Corruption("raft configuration: Servers not an array");
-  auto str = [](const boost::json::object& o, std::string_view k) {
-    const boost::json::value* f = o.if_contains(k);
-    return f && f->is_string() ? std::string(f->as_string()) : std::string();
-  };
-  auto boolean = [](const boost::json::object& o, std::string_view k) {
-    const boost::json::value* f = o.if_contains(k);
-    return f && f->is_bool() && f->as_bool();
-  };
+  const auto str = StringField;
+  const auto boolean = BoolField;
   for (const auto& s : servers->as_array()) {
     if (!s.is_object()) continue;
     const auto& o = s.as_object();
@@ -39,18 +35,9 @@ Result<AutopilotConfiguration> Operator::AutopilotGetConfiguration() const {
   if (ec || !v.is_object()) return Status::Corruption("autopilot configuration: not an object");
   const auto& o = v.as_object();
   AutopilotConfiguration c;
-  auto str = [&](std::string_view k) {
-    const boost::json::value* f = o.if_contains(k);
-    return f && f->is_string() ? std::string(f->as_string()) : std::string();
-  };
-  auto num = [&](std::string_view k) {
-    const boost::json::value* f = o.if_contains(k);
-    return f && f->is_number() ? f->to_number<uint64_t>() : uint64_t{0};
-  };
-  auto boolean = [&](std::string_view k) {
-    const boost::json::value* f = o.if_contains(k);
-    return f && f->is_bool() && f->as_bool();
-  };
+  auto str = [&](std::string_view k) { return StringField(o, k); };
+  auto num = [&](std::string_view k) { return UintField(o, k); };
+  auto boolean = [&](std::string_view k) { return BoolField(o, k); };
   c.cleanup_dead_servers = boolean("CleanupDeadServers");
   c.last_contact_threshold = str("LastContactThreshold");
   c.max_trailing_logs = num("MaxTrailingLogs");

@@ -41,6 +41,10 @@ class Status {
   static Status Unavailable(std::string_view msg) { return Status(Code::kUnavailable, msg); }
   static Status Aborted(std::string_view msg) { return Status(Code::kAborted, msg); }
   static Status Internal(std::string_view msg) { return Status(Code::kInternal, msg); }
+  // A status with a code read back from a serialized form (kOk ignores the message).
+  static Status FromCode(Code code, std::string_view msg) {
+    return code == Code::kOk ? Status() : Status(code, msg);
+  }
   // An I/O error from errno, e.g. IOErrorFromErrno("open /x/y", errno).
   static Status IOErrorFromErrno(std::string_view context, int err);
 

@@ -63,11 +63,8 @@ class EventCommand : public Command {
       ui_->Error(Help());
       return 1;
     }
-    Result<api::Client> client = http_.NewClient();
-    if (!client.ok()) {
-      ui_->Error("Error connecting to Consul agent: " + client.status().message());
-      return 1;
-    }
+    std::optional<api::Client> client = http_.NewClientOrReport(*ui_);
+    if (!client) return 1;
     if (auto self = api::Agent(&*client).NodeName(); !self.ok()) {
       ui_->Error("Error querying Consul agent: " + self.status().message());
       return 1;

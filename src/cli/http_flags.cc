@@ -80,4 +80,14 @@ api::Config HttpFlags::BuildConfig() const {
 
 Result<api::Client> HttpFlags::NewClient() const { return api::Client::Create(BuildConfig()); }
 
+std::optional<api::Client> HttpFlags::NewClientOrReport(const Ui& ui,
+                                                        std::string_view prefix) const {
+  Result<api::Client> client = NewClient();
+  if (!client.ok()) {
+    ui.Error(std::string(prefix) + client.status().message());
+    return std::nullopt;
+  }
+  return std::move(client).value();
+}
+
 }  // namespace consulate::cli

@@ -11,6 +11,7 @@
 
 #include "api/client.h"
 #include "base/result.h"
+#include "cli/command.h"
 #include "cli/flags.h"
 
 namespace consulate::cli {
@@ -26,6 +27,10 @@ class HttpFlags {
   // A client for BuildConfig(). Errors are the Go client's text; commands print them as
   // "Error connecting to Consul agent: <text>".
   Result<api::Client> NewClient() const;
+  // NewClient(), or nullopt after writing "<prefix><error>" to ui.err (the commands' usual
+  // "Error connecting to Consul agent: ..."; exit code 1 is the caller's).
+  std::optional<api::Client> NewClientOrReport(
+      const Ui& ui, std::string_view prefix = "Error connecting to Consul agent: ") const;
 
   bool stale() const { return stale_.value_or(false); }
 

@@ -62,11 +62,8 @@ class InfoCommand : public Command {
 
   int Run(const std::vector<std::string>& args) override {
     if (!flags_.Parse(args, ui_->err)) return 1;
-    Result<api::Client> client = http_.NewClient();
-    if (!client.ok()) {
-      ui_->Error("Error connecting to Consul agent: " + client.status().message());
-      return 1;
-    }
+    std::optional<api::Client> client = http_.NewClientOrReport(*ui_);
+    if (!client) return 1;
     Result<boost::json::object> self = api::Agent(&*client).Self();
     if (!self.ok()) {
       ui_->Error("Error querying agent: " + self.status().message());

@@ -74,11 +74,8 @@ class KeyringCommand : public Command {
       ui_->Error("Error validating local-only: local-only can only be set for list requests");
       return 1;
     }
-    Result<api::Client> client = http_.NewClient();
-    if (!client.ok()) {
-      ui_->Error("Error connecting to Consul agent: " + client.status().message());
-      return 1;
-    }
+    std::optional<api::Client> client = http_.NewClientOrReport(*ui_);
+    if (!client) return 1;
     api::OperatorKeyring keyring(&*client);
     api::KeyringOptions opts;
     opts.relay_factor = static_cast<int>(relay_);

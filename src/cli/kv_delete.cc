@@ -66,11 +66,8 @@ class KvDeleteCommand : public Command {
       ui_->Error("Cannot specify both -cas and -recurse!");
       return 1;
     }
-    Result<api::Client> client = http_.NewClient();
-    if (!client.ok()) {
-      ui_->Error("Error connecting to Consul agent: " + client.status().message());
-      return 1;
-    }
+    std::optional<api::Client> client = http_.NewClientOrReport(*ui_);
+    if (!client) return 1;
     api::KV kv(&*client);
 
     if (recurse_) {

@@ -39,11 +39,8 @@ class KvExportCommand : public Command {
       return 1;
     }
     std::string prefix = rest.empty() ? "" : rest[0];
-    Result<api::Client> client = http_.NewClient();
-    if (!client.ok()) {
-      ui_->Error("Error connecting to Consul agent: " + client.status().message());
-      return 1;
-    }
+    std::optional<api::Client> client = http_.NewClientOrReport(*ui_);
+    if (!client) return 1;
     Result<std::vector<api::KVPair>> pairs = api::KV(&*client).List(prefix);
     if (!pairs.ok()) {
       ui_->Error("Error querying Consul agent: " + pairs.status().message());

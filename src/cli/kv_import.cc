@@ -59,11 +59,8 @@ class KvImportCommand : public Command {
       ui_->Error("Error! " + data.status().message());
       return 1;
     }
-    Result<api::Client> client = http_.NewClient();
-    if (!client.ok()) {
-      ui_->Error("Error connecting to Consul agent: " + client.status().message());
-      return 1;
-    }
+    std::optional<api::Client> client = http_.NewClientOrReport(*ui_);
+    if (!client) return 1;
     Result<std::vector<KvExportEntry>> entries = DecodeKvImport(*data);
     if (!entries.ok()) {
       ui_->Error("Cannot unmarshal data: " + entries.status().message());

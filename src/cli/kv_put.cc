@@ -107,11 +107,8 @@ class KvPutCommand : public Command {
       ui_->Error("Must specify -modify-index with -cas!");
       return 1;
     }
-    Result<api::Client> client = http_.NewClient();
-    if (!client.ok()) {
-      ui_->Error("Error connecting to Consul agent: " + client.status().message());
-      return 1;
-    }
+    std::optional<api::Client> client = http_.NewClientOrReport(*ui_);
+    if (!client) return 1;
     api::KV kv(&*client);
     api::KVPair pair;
     pair.key = key;

@@ -29,11 +29,8 @@ class LeaveCommand : public Command {
       ui_->Output(Help());
       return 1;
     }
-    Result<api::Client> client = http_.NewClient();
-    if (!client.ok()) {
-      ui_->Error("Error connecting to Consul agent: " + client.status().message());
-      return 1;
-    }
+    std::optional<api::Client> client = http_.NewClientOrReport(*ui_);
+    if (!client) return 1;
     Status s = api::Agent(&*client).Leave();
     if (!s.ok()) {
       ui_->Error("Error leaving: " + s.message());

@@ -59,11 +59,8 @@ class MaintCommand : public Command {
       ui_->Error("Service requires either -enable or -disable");
       return 1;
     }
-    Result<api::Client> client = http_.NewClient();
-    if (!client.ok()) {
-      ui_->Error("Error connecting to Consul agent: " + client.status().message());
-      return 1;
-    }
+    std::optional<api::Client> client = http_.NewClientOrReport(*ui_);
+    if (!client) return 1;
     api::Agent agent(&*client);
 
     if (!enable_ && !disable_) {

@@ -88,11 +88,8 @@ class MembersCommand : public Command {
       ui_->Error("Failed to compile status regexp: " + status_);
       return 1;
     }
-    Result<api::Client> client = http_.NewClient();
-    if (!client.ok()) {
-      ui_->Error("Error connecting to Consul agent: " + client.status().message());
-      return 1;
-    }
+    std::optional<api::Client> client = http_.NewClientOrReport(*ui_);
+    if (!client) return 1;
     auto members = api::Agent(&*client).Members(wan_);
     if (!members.ok()) {
       ui_->Error("Error retrieving members: " + members.status().message());
@@ -191,11 +188,8 @@ class JoinCommand : public Command {
       ui_->Error(Help());
       return 1;
     }
-    Result<api::Client> client = http_.NewClient();
-    if (!client.ok()) {
-      ui_->Error("Error connecting to Consul agent: " + client.status().message());
-      return 1;
-    }
+    std::optional<api::Client> client = http_.NewClientOrReport(*ui_);
+    if (!client) return 1;
     int joins = 0;
     for (const auto& a : addrs) {
       Status st = api::Agent(&*client).Join(a, wan_);
@@ -239,11 +233,8 @@ class ForceLeaveCommand : public Command {
       ui_->Error(Help());
       return 1;
     }
-    Result<api::Client> client = http_.NewClient();
-    if (!client.ok()) {
-      ui_->Error("Error connecting to Consul agent: " + client.status().message());
-      return 1;
-    }
+    std::optional<api::Client> client = http_.NewClientOrReport(*ui_);
+    if (!client) return 1;
     Status st = api::Agent(&*client).ForceLeave(flags_.args()[0], prune_);
     if (!st.ok()) {
       ui_->Error("Error force leaving: " + st.message());

@@ -81,11 +81,9 @@ class ListPeersCommand : public Command {
 
   int Run(const std::vector<std::string>& args) override {
     if (!flags_.Parse(args, ui_->err)) return 1;
-    Result<api::Client> client = http_.NewClient();
-    if (!client.ok()) {
-      ui_->Error("Error initializing client: " + client.status().message());
-      return 1;
-    }
+    std::optional<api::Client> client =
+        http_.NewClientOrReport(*ui_, "Error initializing client: ");
+    if (!client) return 1;
     auto servers = api::Operator(&*client).RaftGetConfiguration();
     if (!servers.ok()) {
       ui_->Error("Error getting peers: " + servers.status().message());
@@ -123,11 +121,9 @@ class RemovePeerCommand : public Command {
 
   int Run(const std::vector<std::string>& args) override {
     if (!flags_.Parse(args, ui_->err)) return 1;
-    Result<api::Client> client = http_.NewClient();
-    if (!client.ok()) {
-      ui_->Error("Error initializing client: " + client.status().message());
-      return 1;
-    }
+    std::optional<api::Client> client =
+        http_.NewClientOrReport(*ui_, "Error initializing client: ");
+    if (!client) return 1;
     Status st;
     if (address_.empty() && id_.empty()) {
       st = Status::InvalidArgument("an address or id is required for the peer to remove");
@@ -181,11 +177,9 @@ class AutopilotGetCommand : public Command {
 
   int Run(const std::vector<std::string>& args) override {
     if (!flags_.Parse(args, ui_->err)) return 1;
-    Result<api::Client> client = http_.NewClient();
-    if (!client.ok()) {
-      ui_->Error("Error initializing client: " + client.status().message());
-      return 1;
-    }
+    std::optional<api::Client> client =
+        http_.NewClientOrReport(*ui_, "Error initializing client: ");
+    if (!client) return 1;
     auto c = api::Operator(&*client).AutopilotGetConfiguration();
     if (!c.ok()) {
       ui_->Error("Error querying Autopilot configuration: " + c.status().message());
@@ -249,11 +243,9 @@ class AutopilotSetCommand : public Command {
 
   int Run(const std::vector<std::string>& args) override {
     if (!flags_.Parse(args, ui_->err)) return 1;
-    Result<api::Client> client = http_.NewClient();
-    if (!client.ok()) {
-      ui_->Error("Error initializing client: " + client.status().message());
-      return 1;
-    }
+    std::optional<api::Client> client =
+        http_.NewClientOrReport(*ui_, "Error initializing client: ");
+    if (!client) return 1;
     api::Operator op(&*client);
     auto conf = op.AutopilotGetConfiguration();
     if (!conf.ok()) {

@@ -25,11 +25,8 @@ class ReloadCommand : public Command {
   // Arguments after the flags are ignored, as in Consul.
   int Run(const std::vector<std::string>& args) override {
     if (!flags_.Parse(args, ui_->err)) return 1;
-    Result<api::Client> client = http_.NewClient();
-    if (!client.ok()) {
-      ui_->Error("Error connecting to Consul agent: " + client.status().message());
-      return 1;
-    }
+    std::optional<api::Client> client = http_.NewClientOrReport(*ui_);
+    if (!client) return 1;
     Status s = api::Agent(&*client).Reload();
     if (!s.ok()) {
       ui_->Error("Error reloading: " + s.message());

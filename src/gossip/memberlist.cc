@@ -977,6 +977,13 @@ void Memberlist::HandlePacket(std::string_view packet, const udp::endpoint& from
 void Memberlist::HandleMessage(const PacketMessage& msg, const udp::endpoint& from,
                                Clock::time_point at) {
   const std::string from_str = JoinHostPort(from.address(), from.port());
+  // Decodes the body; a bad one is logged (memberlist's wording) and dropped.
+  auto decode = [&](auto* m, std::string_view what) {
+    Status s = DecodeMessage(msg.body, m);
+    if (!s.ok())
+      logger_.Error("memberlist: Failed to decode {}: {} from={}", what, s.message(), from_str);
+    return s.ok();
+  };
   switch (msg.type) {
     case MessageType::kPing:
       HandlePing(msg.body, from);
@@ -986,52 +993,32 @@ void Memberlist::HandleMessage(const PacketMessage& msg, const udp::endpoint& fr
       return;
     case MessageType::kAck: {
       Ack ack;
-      if (Status s = DecodeMessage(msg.body, &ack); !s.ok()) {
-        logger_.Error("memberlist: Failed to decode ack response: {} from={}", s.message(),
-                      from_str);
-        return;
-      }
+      if (!decode(&ack, "ack response")) return;
       InvokeAckHandler(ack, at);
       return;
     }
     case MessageType::kNack: {
       Nack nack;
-      if (Status s = DecodeMessage(msg.body, &nack); !s.ok()) {
-        logger_.Error("memberlist: Failed to decode nack response: {} from={}", s.message(),
-                      from_str);
-        return;
-      }
+      if (!decode(&nack, "nack response")) return;
       InvokeNackHandler(nack);
       return;
     }
     case MessageType::kSuspect: {
       Suspect s;
-      if (Status st = DecodeMessage(msg.body, &s); !st.ok()) {
-        logger_.Error("memberlist: Failed to decode suspect message: {} from={}", st.message(),
-                      from_str);
-        return;
-      }
+      if (!decode(&s, "suspect message")) return;
       SuspectNode(s);
       return;
     }
     case MessageType::kAlive: {
       Alive a;
-      if (Status st = DecodeMessage(msg.body, &a); !st.ok()) {
-        logger_.Error("memberlist: Failed to decode alive message: {} from={}", st.message(),
-                      from_str);
-        return;
-      }
+      if (!decode(&a, "alive message")) return;
       if (a.port == 0) a.port = config_.bind_port;
       AliveNode(a, nullptr, false);
       return;
     }
     case MessageType::kDead: {
       Dead d;
-      if (Status st = DecodeMessage(msg.body, &d); !st.ok()) {
-        logger_.Error("memberlist: Failed to decode dead message: {} from={}", st.message(),
-                      from_str);
-        return;
-      }
+      if (!decode(&d, "dead message")) return;
       DeadNode(d);
       return;
     }

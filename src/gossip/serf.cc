@@ -731,33 +731,30 @@ void Serf::Impl::NotifyMsg(std::string_view buf) {
   TransmitLimitedQueue* queue = &broadcasts;
   const auto type = static_cast<SerfMessageType>(static_cast<uint8_t>(buf[0]));
   const std::string_view body = buf.substr(1);
+  // Decodes one message body; a bad one is logged (serf's wording) and dropped.
+  auto decode = [&](auto* m, std::string_view what) {
+    Status s = serf::DecodeSerfMessage(body, m);
+    if (!s.ok()) logger.Error("serf: Error decoding {} message: {}", what, s.message());
+    return s.ok();
+  };
   switch (type) {
     case SerfMessageType::kLeave: {
       serf::LeaveIntent m;
-      if (Status s = serf::DecodeSerfMessage(body, &m); !s.ok()) {
-        logger.Error("serf: Error decoding leave message: {}", s.message());
-        break;
-      }
+      if (!decode(&m, "leave")) break;
       logger.Debug("serf: messageLeaveType: {}", m.node);
       rebroadcast = HandleNodeLeaveIntent(m);
       break;
     }
     case SerfMessageType::kJoin: {
       serf::JoinIntent m;
-      if (Status s = serf::DecodeSerfMessage(body, &m); !s.ok()) {
-        logger.Error("serf: Error decoding join message: {}", s.message());
-        break;
-      }
+      if (!decode(&m, "join")) break;
       logger.Debug("serf: messageJoinType: {}", m.node);
       rebroadcast = HandleNodeJoinIntent(m);
       break;
     }
     case SerfMessageType::kUserEvent: {
       serf::UserEventMessage m;
-      if (Status s = serf::DecodeSerfMessage(body, &m); !s.ok()) {
-        logger.Error("serf: Error decoding user event message: {}", s.message());
-        break;
-      }
+      if (!decode(&m, "user event")) break;
       logger.Debug("serf: messageUserEventType: {}", m.name);
       rebroadcast = HandleUserEvent(m);
       queue = &event_broadcasts;
@@ -765,10 +762,7 @@ void Serf::Impl::NotifyMsg(std::string_view buf) {
     }
     case SerfMessageType::kQuery: {
       serf::QueryMessage m;
-      if (Status s = serf::DecodeSerfMessage(body, &m); !s.ok()) {
-        logger.Error("serf: Error decoding query message: {}", s.message());
-        break;
-      }
+      if (!decode(&m, "query")) break;
       logger.Debug("serf: messageQueryType: {}", m.name);
       rebroadcast = HandleQuery(m);
       queue = &query_broadcasts;
@@ -776,10 +770,7 @@ void Serf::Impl::NotifyMsg(std::string_view buf) {
     }
     case SerfMessageType::kQueryResponse: {
       serf::QueryResponseMessage m;
-      if (Status s = serf::DecodeSerfMessage(body, &m); !s.ok()) {
-        logger.Error("serf: Error decoding query response message: {}", s.message());
-        break;
-      }
+      if (!decode(&m, "query response")) break;
       logger.Debug("serf: messageQueryResponseType: {}", m.from);
       HandleQueryResponse(m);
       break;

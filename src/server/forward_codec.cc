@@ -7,35 +7,6 @@ namespace consulate::server {
 
 namespace {
 
-Status MakeStatus(int code, std::string_view msg) {
-  using C = Status::Code;
-  switch (static_cast<C>(code)) {
-    case C::kOk:
-      return Status::OK();
-    case C::kNotFound:
-      return Status::NotFound(msg);
-    case C::kCorruption:
-      return Status::Corruption(msg);
-    case C::kIOError:
-      return Status::IOError(msg);
-    case C::kInvalidArgument:
-      return Status::InvalidArgument(msg);
-    case C::kConflict:
-      return Status::Conflict(msg);
-    case C::kTooLarge:
-      return Status::TooLarge(msg);
-    case C::kPermissionDenied:
-      return Status::PermissionDenied(msg);
-    case C::kUnavailable:
-      return Status::Unavailable(msg);
-    case C::kAborted:
-      return Status::Aborted(msg);
-    case C::kInternal:
-      return Status::Internal(msg);
-  }
-  return Status::Internal(msg);
-}
-
 void PutStatus(std::string* dst, const Status& s) {
   dst->push_back(static_cast<char>(s.code()));
   PutLengthPrefixedString(dst, s.ok() ? std::string_view() : std::string_view(s.message()));
@@ -48,7 +19,7 @@ bool GetStatus(std::string_view* in, Status* out) {
   std::string_view msg;
   if (!GetLengthPrefixedString(in, &msg)) return false;
   if (code > static_cast<int>(Status::Code::kInternal)) return false;
-  *out = MakeStatus(code, msg);
+  *out = Status::FromCode(static_cast<Status::Code>(code), msg);
   return true;
 }
 
