@@ -200,6 +200,9 @@ int RunAgent(const std::vector<std::string>& args) {
     if (cfg.rpc_hold_timeout.count() > 0)
       so.rpc_hold_timeout =
           std::chrono::duration_cast<std::chrono::milliseconds>(cfg.rpc_hold_timeout);
+    if (cfg.raft_snapshot_interval.count() > 0)
+      so.snapshot_interval =
+          std::chrono::duration_cast<std::chrono::milliseconds>(cfg.raft_snapshot_interval);
     // Consul's raft_snapshot_threshold / raft_trailing_logs (top-level keys).
     for (auto [key, target] : {std::pair{"raft_snapshot_threshold", &so.snapshot_threshold},
                                std::pair{"raft_trailing_logs", &so.trailing_logs}}) {

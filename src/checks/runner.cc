@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "base/thread_name.h"
 #include "checks/output.h"
 #include "checks/probe.h"
 #include "checks/status_handler.h"
@@ -298,6 +299,7 @@ Runner::Runner(Logger logger, UpdateFn update, RunnerOptions options)
     : impl_(std::make_unique<Impl>(std::move(logger), std::move(update), std::move(options))) {
   Impl* impl = impl_.get();
   impl_->thread = std::thread([impl] {
+    SetThreadName("checks");
     impl->io.run();
     std::lock_guard<std::mutex> lock(impl->done_mu);
     impl->io_done = true;

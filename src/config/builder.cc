@@ -577,7 +577,7 @@ void Builder::ParseDurations(RuntimeConfig* rt) {
   Dur("primary_gateways_interval");
   rt->rpc_handshake_timeout = Dur("limits.rpc_handshake_timeout");
   rt->rpc_hold_timeout = Dur("performance.rpc_hold_timeout");
-  Dur("raft_snapshot_interval");
+  rt->raft_snapshot_interval = Dur("raft_snapshot_interval");
   if (Duration d = Dur("reconnect_timeout"); d.count() > 0) rt->reconnect_timeout = d;
   if (Duration d = Dur("reconnect_timeout_wan"); d.count() > 0) rt->reconnect_timeout_wan = d;
   rt->retry_interval = Dur("retry_interval");

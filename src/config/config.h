@@ -119,6 +119,7 @@ struct RuntimeConfig {
   int raft_multiplier = 5;  // performance.raft_multiplier; 1 in dev mode
   Duration leave_drain_time = std::chrono::seconds(5);
   Duration rpc_hold_timeout = std::chrono::seconds(7);
+  Duration raft_snapshot_interval{0};  // 0: the server's default (Consul's 30 s)
   int http_max_conns_per_client = 200;
   int rpc_max_conns_per_client = 100;
   double rpc_rate = -1;  // limits.rpc_rate; -1 is unlimited

@@ -15,6 +15,7 @@
 #include <utility>
 
 #include "base/base64.h"
+#include "base/thread_name.h"
 #include "gossip/keyring_file.h"
 #include "gossip/memberlist.h"
 #include "gossip/serf_messages.h"
@@ -1021,6 +1022,7 @@ Result<std::unique_ptr<Serf>> Serf::Start(SerfConfig config, Handlers handlers, 
   std::promise<void> started;
   auto started_future = started.get_future();
   p->thread = std::thread([p, &started] {
+    SetThreadName("serf");
     p->loop_id = std::this_thread::get_id();
     auto guard = asio::make_work_guard(p->io);
     started.set_value();

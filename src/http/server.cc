@@ -19,6 +19,7 @@
 #include <unordered_map>
 
 #include "base/duration.h"
+#include "base/thread_name.h"
 #include "http/endpoints.h"
 #include "http/forwarding.h"
 #include "http/parser.h"
@@ -351,6 +352,7 @@ Status HttpServer::Start() {
   for (auto& w : s.workers) {
     // Keep idle workers running until Stop().
     w->thread = std::thread([wp = w.get()] {
+      SetThreadName("http");
       auto guard = asio::make_work_guard(wp->io);
       wp->io.run();
     });

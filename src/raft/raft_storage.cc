@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "raft/file_util.h"
+#include "raft/segment_format.h"
 #include "raft/segment_log.h"
 #include "raft/snapshot_store.h"
 #include "raft/stable_store.h"
@@ -176,7 +177,38 @@ Status DiskStorage::Entries(LogIndex lo, LogIndex hi, uint64_t max_bytes,
                                    ") out of bounds");
   }
   if (lo == hi) return Status::OK();
+  if (!recent_.empty() && lo >= recent_.front().index && hi - 1 <= recent_.back().index) {
+    uint64_t bytes = 0;
+    for (auto it = recent_.begin() + static_cast<std::ptrdiff_t>(lo - recent_.front().index);
+         it != recent_.end() && it->index < hi; ++it) {
+      const uint64_t size = segment::EncodedSize(*it);
+      if (!out->empty() && bytes + size > max_bytes) break;  // as SegmentLog::Entries counts
+      bytes += size;
+      out->push_back(*it);
+    }
+    return Status::OK();
+  }
   return log_->Entries(lo, hi, max_bytes, out);
+}
+
+void DiskStorage::RememberRecent(const LogEntry* entries, size_t n) {
+  if (n == 0) return;
+  while (!recent_.empty() && recent_.back().index >= entries[0].index) {
+    recent_bytes_ -= segment::EncodedSize(recent_.back());
+    recent_.pop_back();
+  }
+  if (!recent_.empty() && recent_.back().index + 1 != entries[0].index) {
+    recent_.clear();
+    recent_bytes_ = 0;
+  }
+  for (size_t i = 0; i < n; ++i) {
+    recent_bytes_ += segment::EncodedSize(entries[i]);
+    recent_.push_back(entries[i]);
+  }
+  while (recent_bytes_ > kRecentBytes && recent_.size() > 1) {
+    recent_bytes_ -= segment::EncodedSize(recent_.front());
+    recent_.pop_front();
+  }
 }
 
 Result<TermId> DiskStorage::Term(LogIndex index) const {
@@ -231,11 +263,27 @@ Status DiskStorage::Append(const std::vector<LogEntry>& entries) {
     return Status::InvalidArgument("append at " + std::to_string(first) + " leaves a gap after " +
                                    std::to_string(LastIndex()));
   }
+  // Entries from `first` on are replaced: drop their cached copies first, whatever fails below.
+  while (!recent_.empty() && recent_.back().index >= first) {
+    recent_bytes_ -= segment::EncodedSize(recent_.back());
+    recent_.pop_back();
+  }
   if (!log_->IsEmpty() && first <= log_->LastIndex())
     CONSULATE_RETURN_IF_ERROR(log_->TruncateSuffix(first));
-  if (skip == 0) return log_->Append(entries);
-  std::vector<LogEntry> rest(entries.begin() + static_cast<std::ptrdiff_t>(skip), entries.end());
-  return log_->Append(rest);
+  Status st;
+  if (skip == 0) {
+    st = log_->Append(entries);
+  } else {
+    std::vector<LogEntry> rest(entries.begin() + static_cast<std::ptrdiff_t>(skip), entries.end());
+    st = log_->Append(rest);
+  }
+  if (st.ok()) {
+    RememberRecent(entries.data() + skip, entries.size() - skip);
+  } else {
+    recent_.clear();
+    recent_bytes_ = 0;
+  }
+  return st;
 }
 
 Status DiskStorage::Sync() { return log_->Sync(); }
@@ -252,6 +300,8 @@ Status DiskStorage::InstallSnapshot(const core::Snapshot& snapshot) {
   CONSULATE_RETURN_IF_ERROR(log_->CompactPrefix(m.index));
   snap_meta_ = m;
   cached_ = snapshot;
+  recent_.clear();
+  recent_bytes_ = 0;
   base_index_ = m.index;
   base_term_ = m.term;
   if (hard_state_.commit_index < m.index) hard_state_.commit_index = m.index;
@@ -281,6 +331,10 @@ Status DiskStorage::Compact(LogIndex through) {
   auto t = Term(through);
   if (!t.ok()) return t.status();
   CONSULATE_RETURN_IF_ERROR(log_->CompactPrefix(through));
+  while (!recent_.empty() && recent_.front().index <= through) {
+    recent_bytes_ -= segment::EncodedSize(recent_.front());
+    recent_.pop_front();
+  }
   base_index_ = through;
   base_term_ = *t;
   return Status::OK();

@@ -6,6 +6,7 @@
 // thread calls so that writing a snapshot file never stalls the log (see server/raft_node.h).
 #pragma once
 
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -133,6 +134,13 @@ class DiskStorage final : public RaftStorage {
   TermId base_term_ = 0;
   std::optional<core::Snapshot> recovered_;
   mutable std::optional<core::Snapshot> cached_;  // GetSnapshot's last answer
+
+  // The newest entries, contiguous and ending at LastIndex(), kept in memory so that applying
+  // and replicating them right after they were appended needs no read from the log file.
+  void RememberRecent(const LogEntry* entries, size_t n);
+  static constexpr uint64_t kRecentBytes = uint64_t{2} << 20;
+  std::deque<LogEntry> recent_;
+  uint64_t recent_bytes_ = 0;
 };
 
 }  // namespace consulate::raft

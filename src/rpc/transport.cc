@@ -14,6 +14,8 @@
 #include <thread>
 #include <unordered_map>
 
+#include "base/thread_name.h"
+
 namespace consulate::rpc {
 
 namespace asio = boost::asio;
@@ -365,7 +367,10 @@ Result<std::unique_ptr<Transport>> Transport::Start(const std::string& host, uin
   }
   asio::co_spawn(impl->io, impl->AcceptLoop(), asio::detached);
   Impl* raw = impl.get();
-  raw->thread = std::thread([raw] { raw->io.run(); });
+  raw->thread = std::thread([raw] {
+    SetThreadName("rpc-io");
+    raw->io.run();
+  });
   return std::unique_ptr<Transport>(new Transport(std::move(impl)));
 }
 

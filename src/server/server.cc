@@ -9,12 +9,14 @@
 #include <deque>
 #include <fstream>
 #include <future>
+#include <limits>
 #include <random>
 #include <set>
 #include <sstream>
 #include <unordered_map>
 
 #include "base/coding.h"
+#include "base/thread_name.h"
 #include "raft/core/message_codec.h"
 #include "raft/core/raw_node.h"
 #include "raft/raft_storage.h"
@@ -137,6 +139,14 @@ struct Server::Impl {
   AutopilotConfig autopilot;                                // as applied
   bool bootstrap_checking = false;
   Clock::time_point next_reconcile{};
+  Clock::time_point next_snapshot_check{};
+  // The next snapshot check: a random time in [interval, 2 x interval) from now (hashicorp/raft).
+  Clock::time_point NextSnapshotCheck(Clock::time_point now) {
+    const auto ms = options.snapshot_interval.count();
+    return now + options.snapshot_interval +
+           std::chrono::milliseconds(
+               ms > 0 ? static_cast<int64_t>(rng() % static_cast<uint64_t>(ms)) : 0);
+  }
   std::optional<std::pair<Clock::time_point, core::NodeId>> forget_leader;
   std::mt19937_64 rng{std::random_device{}()};
 
@@ -937,6 +947,19 @@ void Server::Impl::HandleReady() {
     } else {
       after = std::move(rd.messages);
     }
+    // Committed entries that were persisted by an earlier Ready (not in this one's entries or
+    // snapshot) are applied before this Ready's disk write, so that their answers need not wait
+    // for another fsync. Commitment already required them durable here and on a quorum.
+    size_t applied_early = 0;
+    if (!rd.snapshot) {
+      const raft::LogIndex first_new = rd.entries.empty()
+                                           ? std::numeric_limits<raft::LogIndex>::max()
+                                           : rd.entries.front().index;
+      while (applied_early < rd.committed_entries.size() &&
+             rd.committed_entries[applied_early].index < first_new) {
+        Apply(rd.committed_entries[applied_early++]);
+      }
+    }
     Status st;
     if (rd.snapshot) st = storage->InstallSnapshot(*rd.snapshot);
     if (st.ok() && !rd.entries.empty()) st = storage->Append(rd.entries);
@@ -959,7 +982,9 @@ void Server::Impl::HandleReady() {
       logger.Info("installed snapshot: index={} term={}", rd.snapshot->metadata.index,
                   rd.snapshot->metadata.term);
     }
-    for (const auto& e : rd.committed_entries) Apply(e);
+    for (size_t i = applied_early; i < rd.committed_entries.size(); ++i) {
+      Apply(rd.committed_entries[i]);
+    }
     for (const auto& rs : rd.read_states) {
       auto it = reads.find(rs.context);
       if (it == reads.end()) continue;
@@ -1006,6 +1031,7 @@ void Server::Impl::MaybeSnapshot() {
   auto data = std::make_shared<std::string>(WrapSnapshot(fsm.Snapshot()));
   snapshot_running = true;
   snapshot_thread = std::thread([this, meta, data] {
+    SetThreadName("raft-snapshot");
     Status st = storage->WriteSnapshot(meta, *data);
     if (!st.ok()) logger.Error("snapshot failed: error=\"{}\"", st.ToString());
     Post([this, meta, st, bytes = data->size()] {
@@ -1022,6 +1048,7 @@ void Server::Impl::MaybeSnapshot() {
 
 void Server::Impl::Loop() {
   auto next_tick = Clock::now() + tick;
+  next_snapshot_check = NextSnapshotCheck(Clock::now());
   std::vector<Proposal> proposals;
   std::vector<std::pair<std::string, uint64_t>> frames;
   std::vector<std::function<void()>> tasks;
@@ -1087,7 +1114,10 @@ void Server::Impl::Loop() {
     }
     if (!reads.empty()) IssueReads();
     HandleReady();
-    if (!options.dev || options.snapshot_threshold > 0) MaybeSnapshot();
+    if ((!options.dev || options.snapshot_threshold > 0) && now >= next_snapshot_check) {
+      next_snapshot_check = NextSnapshotCheck(now);
+      MaybeSnapshot();
+    }
   }
   // Shutting down: answer everything still queued.
   const Status down = Status::Unavailable("server is shutting down");
@@ -1120,7 +1150,10 @@ Result<std::unique_ptr<Server>> Server::Open(const Options& options, Logger logg
   auto impl = std::make_unique<Impl>(options, std::move(logger));
   CONSULATE_RETURN_IF_ERROR(impl->Open());
   Impl* raw = impl.get();
-  raw->thread = std::thread([raw] { raw->Loop(); });
+  raw->thread = std::thread([raw] {
+    SetThreadName("raft-driver");
+    raw->Loop();
+  });
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
 

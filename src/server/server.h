@@ -57,8 +57,11 @@ struct Options {
   bool bootstrap = false;              // found a one-server cluster if there is no Raft state
   int bootstrap_expect = 0;            // found a cluster once this many servers are seen
   int raft_multiplier = 5;
-  uint64_t snapshot_threshold = 8192;  // Consul's raft_snapshot_threshold
-  uint64_t trailing_logs = 10240;      // Consul's raft_trailing_logs
+  // Consul's raft_snapshot_threshold and raft_snapshot_interval: every interval to 2x interval
+  // (random), a snapshot is taken if this many entries were applied since the last one.
+  uint64_t snapshot_threshold = 16384;
+  std::chrono::milliseconds snapshot_interval{30000};
+  uint64_t trailing_logs = 10240;  // Consul's raft_trailing_logs
   uint64_t segment_bytes = 64ull << 20;
   std::chrono::milliseconds rpc_hold_timeout{7000};  // how long requests wait for a leader
 };

@@ -7,7 +7,7 @@ import subprocess
 import threading
 import unittest
 
-from agentlib import Agent, BIN
+from agentlib import Agent, BIN, wait_for
 
 
 class DurabilityTest(unittest.TestCase):
@@ -42,11 +42,14 @@ class DurabilityTest(unittest.TestCase):
         a.stop()
 
     def test_snapshot_compaction_and_restart(self):
-        a = Agent(dev=False, config={"raft_snapshot_threshold": 64, "raft_trailing_logs": 16}).start()
+        a = Agent(dev=False, config={"raft_snapshot_threshold": 64, "raft_trailing_logs": 16,
+                                     "raft_snapshot_interval": "50ms"}).start()
         for i in range(300):
             self.assertEqual(a.req("PUT", f"/v1/kv/snap/{i % 50}", str(i).encode())[0], 200)
         snaps = os.path.join(a.data_dir, "raft", "snapshots")
-        self.assertTrue(any(f.endswith(".snap") for f in os.listdir(snaps)), os.listdir(snaps))
+        # Checked every 50-100 ms (raft_snapshot_interval), taken once 64 entries are applied.
+        self.assertTrue(wait_for(lambda: any(f.endswith(".snap") for f in os.listdir(snaps)), 10),
+                        os.listdir(snaps))
         _, h, _ = a.req("GET", "/v1/kv/snap/?recurse")
         idx = int(h["X-Consul-Index"])
         a.stop(signal.SIGKILL)

@@ -48,6 +48,7 @@ class ClusterTest : public ::testing::Test {
     o.bootstrap_expect = expect;
     o.raft_multiplier = 1;
     o.snapshot_threshold = snapshot_threshold_;
+    o.snapshot_interval = std::chrono::milliseconds(20);
     o.trailing_logs = 10;
     auto s = Server::Open(o, Logger());
     ASSERT_TRUE(s.ok()) << s.status().ToString();

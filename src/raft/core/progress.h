@@ -62,6 +62,8 @@ struct Progress {
   bool probe_sent = false;
   // Heard from since the last check-quorum round (any response counts).
   bool recent_active = false;
+  // The commit index carried by the last AppendEntries sent; a newer one is worth telling.
+  LogIndex commit_sent = 0;
   bool is_learner = false;
   Inflights inflights;
 

@@ -71,7 +71,10 @@ Result<std::unique_ptr<Raft>> Raft::Create(const RaftOptions& options, const Sto
   return raft;
 }
 
-std::vector<Message> Raft::TakeMessages() { return std::exchange(messages_, {}); }
+std::vector<Message> Raft::TakeMessages() {
+  FlushPendingAppends();
+  return std::exchange(messages_, {});
+}
 std::vector<ReadState> Raft::TakeReadStates() { return std::exchange(read_states_, {}); }
 
 bool Raft::Promotable() const {

@@ -110,7 +110,9 @@ class Raft {
   // Outputs, drained by the caller (RawNode).
   std::vector<Message> TakeMessages();
   std::vector<ReadState> TakeReadStates();
-  bool HasMessages() const { return !messages_.empty(); }
+  bool HasMessages() const {
+    return !messages_.empty() || (append_pending_ && role_ == Role::kLeader);
+  }
   bool HasReadStates() const { return !read_states_.empty(); }
 
   NodeId id() const { return id_; }
@@ -186,6 +188,9 @@ class Raft {
   bool MaybeSendSnapshot(NodeId to, Progress* progress);
   void SendSnapshotChunk(NodeId to, const Progress& progress);
   void SendHeartbeat(NodeId to, const std::string& context);
+  // Marks entries or the commit index as waiting to be sent; see append_pending_.
+  void DeferBroadcastAppend() { append_pending_ = true; }
+  void FlushPendingAppends();
   void BroadcastAppend();
   void BroadcastHeartbeat(const std::string& context);
   // Appends entries (index and term filled in here) to the leader's log. Returns the last index.
@@ -229,6 +234,10 @@ class Raft {
   // Follower state: the snapshot being received in chunks.
   std::optional<Snapshot> incoming_snapshot_;
 
+  // Leader: new entries or a new commit index are waiting to be sent. Sending is deferred to
+  // TakeMessages, so that all proposals and acknowledgements stepped between two Readies go out
+  // as one AppendEntries per follower rather than one each.
+  bool append_pending_ = false;
   std::vector<Message> messages_;
   std::vector<ReadState> read_states_;
 };

@@ -24,7 +24,7 @@ Result<LogIndex> Raft::Propose(std::string data) {
   entry.type = EntryType::kCommand;
   entry.data = std::move(data);
   const LogIndex index = AppendToLog({std::move(entry)});
-  BroadcastAppend();
+  DeferBroadcastAppend();
   return index;
 }
 
@@ -148,7 +148,7 @@ void Raft::HandleAppendEntriesResponse(const Message& m, const AppendEntriesResp
       break;
   }
   if (MaybeCommit()) {
-    BroadcastAppend();
+    DeferBroadcastAppend();
     OnCommitAdvanced();
     if (role_ != Role::kLeader) return;
   } else if (was_paused) {
@@ -238,6 +238,7 @@ bool Raft::SendAppend(NodeId to, bool send_if_empty) {
   for (const LogEntry& e : entries) bytes += e.data.size();
   const size_t count = entries.size();
   Send(to, AppendEntriesRequest{prev_index, *prev_term, std::move(entries), log_.committed()});
+  pr->commit_sent = log_.committed();
   pr->OnEntriesSent(count, bytes);
   return true;
 }
@@ -253,6 +254,7 @@ void Raft::SendEmptyAppend(NodeId to) {
     return;
   }
   Send(to, AppendEntriesRequest{pr->next - 1, *prev_term, {}, log_.committed()});
+  pr->commit_sent = log_.committed();
 }
 
 bool Raft::MaybeSendSnapshot(NodeId to, Progress* pr) {
@@ -298,6 +300,17 @@ void Raft::SendHeartbeat(NodeId to, const std::string& context) {
 void Raft::BroadcastAppend() {
   for (auto& [id, pr] : tracker_.progress()) {
     if (id != id_) SendAppend(id, true);
+  }
+}
+
+void Raft::FlushPendingAppends() {
+  if (!std::exchange(append_pending_, false) || role_ != Role::kLeader) return;
+  for (auto& [id, pr] : tracker_.progress()) {
+    if (id == id_) continue;
+    bool sent = false;
+    while (SendAppend(id, false)) sent = true;  // new entries, as far as the window allows
+    // Otherwise only the commit index is new: an empty AppendEntries carries it.
+    if (!sent && pr.commit_sent < log_.committed()) SendAppend(id, true);
   }
 }
 
