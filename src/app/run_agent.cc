@@ -331,7 +331,10 @@ int RunAgent(const std::vector<std::string>& args) {
       for (std::string a; ss >> a;) ho.addresses.push_back(a);
     }
     ho.port = cfg.ports.http;
-    ho.threads = std::max(1u, std::min(2u, std::thread::hardware_concurrency()));
+    // Up to 2 I/O threads, one per core; a server leaves one core to its Raft thread (the
+    // server port's I/O thread, which also drives Raft and writes the log).
+    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    ho.threads = std::max(1u, std::min(2u, srv ? cores - 1 : cores));
     ho.max_conns_per_client = static_cast<size_t>(std::max(0, cfg.http_max_conns_per_client));
     httpd = std::make_unique<http::HttpServer>(ho, &api, api.logger);
     Status st = httpd->Start();

@@ -288,6 +288,8 @@ Status DiskStorage::Append(const std::vector<LogEntry>& entries) {
 
 Status DiskStorage::Sync() { return log_->Sync(); }
 
+Result<std::function<Status()>> DiskStorage::TakeSyncJob() { return log_->TakeSyncJob(); }
+
 Status DiskStorage::InstallSnapshot(const core::Snapshot& snapshot) {
   const core::SnapshotMetadata& m = snapshot.metadata;
   if (m.index <= snap_meta_.index) return Status::Conflict("snapshot is not newer");

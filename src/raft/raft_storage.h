@@ -7,6 +7,7 @@
 #pragma once
 
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -40,6 +41,10 @@ class RaftStorage : public core::Storage {
   // Appends, first dropping held entries at or after entries[0].index. Not synced.
   virtual Status Append(const std::vector<LogEntry>& entries) = 0;
   virtual Status Sync() = 0;
+  // Sync() split in two, for a leader that goes on replicating while its disk flushes: returns a
+  // job (empty: nothing pending) that makes every entry appended so far durable; it may run on
+  // another thread, concurrently with later Appends (which it does not cover).
+  virtual Result<std::function<Status()>> TakeSyncJob() = 0;
   // Replaces the log with `snapshot` (a follower installing the leader's); durable on return.
   virtual Status InstallSnapshot(const core::Snapshot& snapshot) = 0;
 
@@ -71,6 +76,7 @@ class MemoryRaftStorage final : public RaftStorage {
   Status SetHardState(const core::HardState& state) override;
   Status Append(const std::vector<LogEntry>& entries) override { return mem_.Append(entries); }
   Status Sync() override { return Status::OK(); }
+  Result<std::function<Status()>> TakeSyncJob() override { return std::function<Status()>(); }
   Status InstallSnapshot(const core::Snapshot& snapshot) override {
     return mem_.ApplySnapshot(snapshot);
   }
@@ -112,6 +118,7 @@ class DiskStorage final : public RaftStorage {
   Status SetHardState(const core::HardState& state) override;
   Status Append(const std::vector<LogEntry>& entries) override;
   Status Sync() override;
+  Result<std::function<Status()>> TakeSyncJob() override;
   Status InstallSnapshot(const core::Snapshot& snapshot) override;
   Status WriteSnapshot(const core::SnapshotMetadata& meta, const std::string& data) override;
   Status SnapshotWritten(const core::SnapshotMetadata& meta) override;

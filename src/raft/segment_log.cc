@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 
 #include "raft/segment_format.h"
 
@@ -251,6 +253,25 @@ Status SegmentLog::Sync() {
   active_dirty_ = false;
   dir_dirty_ = false;
   return Status::OK();
+}
+
+Result<std::function<Status()>> SegmentLog::TakeSyncJob() {
+  if (!poisoned_.ok()) return poisoned_;
+  std::function<Status()> job;
+  if (options_.sync && (active_dirty_ || dir_dirty_)) {
+    // A duplicate descriptor stays valid whatever happens to the segment meanwhile.
+    const Segment& seg = segments_.back();
+    const int fd = ::fcntl(seg.fd.get(), F_DUPFD_CLOEXEC, 0);
+    if (fd < 0) return Poison(Status::IOError(seg.path + ": dup: " + std::strerror(errno)));
+    auto handle = std::make_shared<FileHandle>(fd);
+    job = [handle, path = seg.path, dir = dir_dirty_ ? dir_ : std::string()]() -> Status {
+      CONSULATE_RETURN_IF_ERROR(Fdatasync(handle->get(), path));
+      return dir.empty() ? Status::OK() : SyncDir(dir);
+    };
+  }
+  active_dirty_ = false;
+  dir_dirty_ = false;
+  return job;
 }
 
 size_t SegmentLog::SegmentFor(uint64_t index) const {

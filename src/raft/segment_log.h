@@ -27,6 +27,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -91,6 +92,11 @@ class SegmentLog {
 
   // Makes everything appended so far durable. Cheap when nothing is pending.
   Status Sync();
+  // Sync() split in two, for a caller that appends on while the disk flushes: TakeSyncJob (on the
+  // appending thread) returns a job that makes everything appended so far durable, or an empty
+  // function when nothing is pending; the job may run on any thread, once. Later appends are not
+  // covered. A failed job means the log can no longer be trusted: stop using it.
+  Result<std::function<Status()>> TakeSyncJob();
 
   // Replaces *out with the entries [lo, hi), stopping early so that the sum of their sizes stays
   // within max_bytes, but always returning at least one entry when lo < hi. An entry's size is

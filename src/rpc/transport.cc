@@ -2,6 +2,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -143,6 +144,7 @@ struct Transport::Impl : std::enable_shared_from_this<Transport::Impl> {
 
   asio::io_context io{1};
   tcp::acceptor acceptor{io};
+  asio::steady_timer wake_timer{io};
   Handlers handlers;
   Logger logger;
   std::unordered_map<std::string, std::shared_ptr<Peer>> peers;
@@ -382,9 +384,22 @@ uint16_t Transport::port() const {
   return ec ? 0 : ep.port();
 }
 
+void Transport::Post(std::function<void()> task) { asio::post(impl_->io, std::move(task)); }
+
+void Transport::WakeAt(std::chrono::steady_clock::time_point when, std::function<void()> task) {
+  Impl* impl = impl_.get();
+  asio::dispatch(impl->io, [impl, when, task = std::move(task)]() mutable {
+    if (impl->stopped) return;
+    impl->wake_timer.expires_at(when);  // cancels the previous wait
+    impl->wake_timer.async_wait([task = std::move(task)](error_code ec) {
+      if (!ec) task();
+    });
+  });
+}
+
 void Transport::SendRaft(const std::string& addr, std::string payload) {
   Impl* impl = impl_.get();
-  asio::post(impl->io, [impl, addr, payload = std::move(payload)]() mutable {
+  asio::dispatch(impl->io, [impl, addr, payload = std::move(payload)]() mutable {
     if (impl->stopped) return;
     impl->Enqueue(impl->GetPeer(addr), Frame(kRaft, {}, payload));
   });
@@ -407,6 +422,7 @@ void Transport::Shutdown() {
     impl->stopped = true;
     error_code ec;
     impl->acceptor.close(ec);
+    impl->wake_timer.cancel();
     for (auto& [addr, p] : impl->peers) impl->Disconnect(p, "shut down");
     impl->io.stop();
   });

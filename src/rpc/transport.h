@@ -9,6 +9,8 @@
 // Raft messages are fire-and-forget (the protocol retransmits); a request gets exactly one
 // callback: its response, or an error when the connection fails or the timeout passes.
 // All I/O runs on one thread owned by the Transport; handlers are called on it and must not block.
+// Its owner may run its own work on that thread too (Post, WakeAt): the Raft driver does, so that
+// a message is stepped where it was read and sent where it was made, without a thread hand-off.
 #pragma once
 
 #include <chrono>
@@ -46,8 +48,14 @@ class Transport {
 
   uint16_t port() const;
 
-  // Thread-safe. Queues a Raft frame to addr ("ip:port"); dropped if the peer is unreachable.
+  // Thread-safe. Queues a Raft frame to addr ("ip:port"); dropped if the peer is unreachable. On
+  // the I/O thread the write starts at once.
   void SendRaft(const std::string& addr, std::string payload);
+  // Thread-safe. Runs `task` on the I/O thread, after what is already queued there.
+  void Post(std::function<void()> task);
+  // Thread-safe. Runs `task` on the I/O thread once `when` has come; a later call replaces a
+  // wake-up that has not run yet (there is one such timer).
+  void WakeAt(std::chrono::steady_clock::time_point when, std::function<void()> task);
   // Thread-safe. `done` runs on the I/O thread.
   void Call(const std::string& addr, uint8_t method, std::string body,
             std::chrono::milliseconds timeout, std::function<void(Result<std::string>)> done);

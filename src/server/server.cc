@@ -92,21 +92,71 @@ struct Server::Impl {
   std::atomic<uint64_t> leader_raw{0};
   std::atomic<int64_t> last_contact_ns{0};  // steady clock of the last message from a leader
 
-  // ---- Inbox: filled by any thread, drained by the driver thread.
+  // ---- Inbox: filled by any thread, drained by the driver.
   struct Proposal {
     std::string command;
     ApplyCallback done;
   };
   std::mutex mu;
-  std::condition_variable cv;
   std::vector<Proposal> in_proposals;                       // GUARDED_BY(mu)
   std::vector<std::pair<std::string, uint64_t>> in_frames;  // GUARDED_BY(mu)
   std::vector<std::function<void()>> in_tasks;              // GUARDED_BY(mu)
   std::vector<DoneCallback> in_reads;                       // GUARDED_BY(mu)
   bool stopping = false;                                    // GUARDED_BY(mu)
-  std::thread thread;
+  bool shut_down = false;                                   // GUARDED_BY(mu)
+  // The driver runs on the transport's I/O thread, as one RunOnce per batch of inputs: Kick
+  // schedules it (at most one pending), a timer runs it at the next tick.
+  std::atomic<bool> running{false};       // set once Open has finished
+  std::atomic<bool> kick_pending{false};  // a RunOnce is queued and has not started
+  void Kick() {
+    if (!running.load(std::memory_order_acquire)) return;
+    if (!kick_pending.exchange(true, std::memory_order_acq_rel)) {
+      transport->Post([this] { RunOnce(); });
+    }
+  }
+  void RunOnce();
+  void Finish();  // answers everything still queued; the driver does nothing after it
 
-  // ---- Driver thread only.
+  // ---- Background sync of the leader's log (Raft thesis §10.2.1): the leader writes a Ready's
+  // entries, sends them, and leaves the fsync to the syncer thread while it goes on stepping
+  // acknowledgements and proposals; it counts itself towards a quorum once the sync is done
+  // (RaftOptions::async_log_writes). Anything else that needs durability (votes, a follower's
+  // acknowledgements, snapshots) is synced before its messages are sent, as before.
+  struct Syncer {
+    std::mutex mu;
+    std::condition_variable cv;
+    std::function<Status()> job;  // GUARDED_BY(mu)
+    bool has_job = false;         // GUARDED_BY(mu)
+    bool done = false;            // GUARDED_BY(mu): the last job finished, with `result`
+    bool stop = false;            // GUARDED_BY(mu)
+    Status result;                // GUARDED_BY(mu)
+    uint64_t seq = 0;             // GUARDED_BY(mu)
+    std::thread thread;
+  };
+  Syncer syncer;
+  void SyncerLoop();
+  void StartBackgroundSync();
+  // Takes the finished job `seq`'s result; `restart`: start the next job if one is due.
+  void FinishBackgroundSync(uint64_t seq, bool restart);
+  // Blocks until the job in flight (if any) is done; false if it failed (the driver stops).
+  bool WaitBackgroundSync();
+  void StorageFailed(const Status& st);
+
+  // ---- Driver (the transport's I/O thread) only.
+  bool finished = false;
+  using EntryId = std::pair<raft::LogIndex, raft::TermId>;
+  std::optional<EntryId> unsynced_last;  // newest entry written but not yet handed to a sync
+  std::optional<EntryId> sync_target;    // what the job in flight makes durable
+  bool sync_in_flight = false;
+  uint64_t sync_seq = 0;
+  raft::TermId synced_term = 0;  // term and vote as last stored (storage syncs their changes)
+  core::NodeId synced_vote;
+  Clock::time_point next_tick{};
+  Clock::time_point armed_wake{};
+  std::vector<Proposal> proposals;
+  std::vector<std::pair<std::string, uint64_t>> frames;
+  std::vector<std::function<void()>> tasks;
+  std::vector<DoneCallback> new_reads;
   std::map<core::NodeId, PeerInfo> book;  // how to reach each server
   std::unordered_map<uint64_t, core::NodeId> conn_sender;
   struct PendingApply {
@@ -169,7 +219,6 @@ struct Server::Impl {
   Status Open();
   Status RecoverFromPeersJson();
   Status CreateNode();
-  void Loop();
   void HandleReady();
   void Apply(const raft::LogEntry& e);
   void ProposeLocal(std::string command, ApplyCallback done, Clock::time_point deadline);
@@ -197,13 +246,15 @@ struct Server::Impl {
   void FailAll(const Status& why);
   std::string LeaderAddr() const;
   void Post(std::function<void()> task) {
-    std::lock_guard<std::mutex> lock(mu);
-    in_tasks.push_back(std::move(task));
-    cv.notify_one();
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      in_tasks.push_back(std::move(task));
+    }
+    Kick();
   }
   void OnRequest(uint8_t method, std::string body, rpc::Transport::Respond respond);
   void TryRemovePeer(const std::string& target, DoneCallback done, Clock::time_point deadline);
-  std::vector<std::function<void()>> retries;  // driver thread: run again on the next tick
+  std::vector<std::function<void()>> retries;  // driver: run again on the next tick
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -274,9 +325,11 @@ Status Server::Impl::Open() {
 
   rpc::Transport::Handlers h;
   h.on_raft = [this](std::string payload, uint64_t conn) {
-    std::lock_guard<std::mutex> lock(mu);
-    in_frames.emplace_back(std::move(payload), conn);
-    if (in_frames.size() == 1) cv.notify_one();
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      in_frames.emplace_back(std::move(payload), conn);
+    }
+    Kick();  // runs after the frames the transport already read, so they are stepped together
   };
   h.on_inbound_closed = [this](uint64_t conn) {
     Post([this, conn] {
@@ -395,6 +448,7 @@ Status Server::Impl::CreateNode() {
   ro.heartbeat_ticks = kHeartbeatTicks;
   ro.random_seed = rng();
   ro.applied = last_applied.load();
+  ro.async_log_writes = !options.dev;  // the leader syncs its log while it replicates
   auto n = core::RawNode::Create(ro, storage.get());
   if (!n.ok()) return n.status();
   node = std::move(*n);
@@ -606,10 +660,19 @@ void Server::Impl::TryRemovePeer(const std::string& target_text, DoneCallback do
 void Server::Impl::OnRequest(uint8_t method, std::string body, rpc::Transport::Respond respond) {
   switch (static_cast<RpcMethod>(method)) {
     case RpcMethod::kApply: {
-      std::lock_guard<std::mutex> lock(mu);
-      in_proposals.push_back(Proposal{
-          std::move(body), [respond](fsm::ApplyResult r) { respond(EncodeApplyResult(r)); }});
-      cv.notify_one();
+      ApplyCallback done = [respond](fsm::ApplyResult r) { respond(EncodeApplyResult(r)); };
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        if (!stopping) {
+          in_proposals.push_back(Proposal{std::move(body), std::move(done)});
+          done = nullptr;
+        }
+      }
+      if (done) {
+        done(Failed(Status::Unavailable("server is shutting down")));
+      } else {
+        Kick();
+      }
       return;
     }
     case RpcMethod::kPeers:
@@ -929,10 +992,9 @@ void Server::Impl::HandleReady() {
   while (node->HasReady()) {
     core::Ready rd = node->GetReady();
     // A leader's AppendEntries/heartbeats/snapshot chunks go out before its own disk write, so
-    // that the followers' fsyncs overlap the leader's (Raft thesis §10.2.1). That is safe here
-    // because commitment can only advance when their acknowledgements are stepped, which happens
-    // on this thread after the write below has finished; everything that promises durability
-    // (votes, acknowledgements) still waits for it.
+    // that the followers' fsyncs overlap the leader's (Raft thesis §10.2.1). That is safe because
+    // the leader counts its own copy of an entry only once it is durable (async_log_writes);
+    // everything that promises durability (votes, acknowledgements) still waits for the sync.
     std::vector<core::Message> after;
     if (node->role() == core::Role::kLeader) {
       for (auto& m : rd.messages) {
@@ -947,9 +1009,9 @@ void Server::Impl::HandleReady() {
     } else {
       after = std::move(rd.messages);
     }
-    // Committed entries that were persisted by an earlier Ready (not in this one's entries or
+    // Committed entries that were written by an earlier Ready (not in this one's entries or
     // snapshot) are applied before this Ready's disk write, so that their answers need not wait
-    // for another fsync. Commitment already required them durable here and on a quorum.
+    // for another fsync. Commitment already required them durable on a quorum.
     size_t applied_early = 0;
     if (!rd.snapshot) {
       const raft::LogIndex first_new = rd.entries.empty()
@@ -960,17 +1022,37 @@ void Server::Impl::HandleReady() {
         Apply(rd.committed_entries[applied_early++]);
       }
     }
+    // A leader whose Ready needs a sync only for its entries leaves it to the syncer. Anything
+    // else syncs now; a server that is not (or no longer) the leader also syncs whatever its
+    // leadership left unsynced before it sends anything.
+    const bool leader = node->role() == core::Role::kLeader;
+    const bool term_or_vote_changed =
+        rd.hard_state && (rd.hard_state->term != synced_term || rd.hard_state->vote != synced_vote);
+    const bool async =
+        !options.dev && leader && rd.must_sync && !rd.snapshot && !term_or_vote_changed;
+    const bool sync_now =
+        (rd.must_sync && !async) || (!leader && (unsynced_last || sync_in_flight));
     Status st;
     if (rd.snapshot) st = storage->InstallSnapshot(*rd.snapshot);
     if (st.ok() && !rd.entries.empty()) st = storage->Append(rd.entries);
     if (st.ok() && rd.hard_state) st = storage->SetHardState(*rd.hard_state);
-    if (st.ok() && rd.must_sync) st = storage->Sync();
+    if (st.ok() && rd.hard_state) {
+      synced_term = rd.hard_state->term;
+      synced_vote = rd.hard_state->vote;
+    }
+    if (st.ok() && sync_now) {
+      if (!WaitBackgroundSync()) return;
+      st = storage->Sync();
+      if (st.ok() && unsynced_last) {
+        node->ReportDurable(unsynced_last->first, unsynced_last->second);
+        unsynced_last.reset();
+      }
+    }
+    if (st.ok() && async && !rd.entries.empty()) {
+      unsynced_last = EntryId{rd.entries.back().index, rd.entries.back().term};
+    }
     if (!st.ok()) {
-      // Nothing after a failed write can be trusted to be on disk: stop taking part.
-      logger.Error("raft storage failed, stopping: error=\"{}\"", st.ToString());
-      FailAll(Status::Unavailable("raft storage failed: " + st.message()));
-      std::lock_guard<std::mutex> lock(mu);
-      stopping = true;
+      StorageFailed(st);
       return;
     }
     for (const auto& m : after) Send(m);
@@ -1010,10 +1092,90 @@ void Server::Impl::HandleReady() {
       }
     }
     term.store(node->term(), std::memory_order_release);
-    node->Advance();
+    node->Advance(/*durable=*/!async);
+    if (async) StartBackgroundSync();
     PublishConfig();
+    if (finished) return;  // the storage failed
   }
   ServeReadsUpTo(last_applied.load());
+}
+
+void Server::Impl::StorageFailed(const Status& st) {
+  // Nothing after a failed write can be trusted to be on disk: stop taking part.
+  logger.Error("raft storage failed, stopping: error=\"{}\"", st.ToString());
+  FailAll(Status::Unavailable("raft storage failed: " + st.message()));
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    stopping = true;
+  }
+  Finish();
+}
+
+void Server::Impl::SyncerLoop() {
+  SetThreadName("raft-sync");
+  std::unique_lock<std::mutex> lock(syncer.mu);
+  while (true) {
+    syncer.cv.wait(lock, [this] { return syncer.stop || syncer.has_job; });
+    if (!syncer.has_job) return;  // stopping, nothing queued
+    std::function<Status()> job = std::move(syncer.job);
+    syncer.has_job = false;
+    const uint64_t seq = syncer.seq;
+    lock.unlock();
+    Status st = job();
+    lock.lock();
+    syncer.result = st;
+    syncer.done = true;
+    syncer.cv.notify_all();
+    lock.unlock();
+    Post([this, seq] { FinishBackgroundSync(seq, true); });
+    lock.lock();
+  }
+}
+
+void Server::Impl::StartBackgroundSync() {
+  if (sync_in_flight || !unsynced_last || finished) return;
+  auto job = storage->TakeSyncJob();
+  if (!job.ok()) return StorageFailed(job.status());
+  const EntryId target = *unsynced_last;
+  unsynced_last.reset();
+  if (!*job) {  // already durable
+    node->ReportDurable(target.first, target.second);
+    return;
+  }
+  sync_in_flight = true;
+  sync_target = target;
+  {
+    std::lock_guard<std::mutex> lock(syncer.mu);
+    syncer.job = std::move(*job);
+    syncer.has_job = true;
+    syncer.done = false;
+    sync_seq = ++syncer.seq;
+  }
+  syncer.cv.notify_all();
+}
+
+void Server::Impl::FinishBackgroundSync(uint64_t seq, bool restart) {
+  if (!sync_in_flight || seq != sync_seq || finished) return;
+  Status st;
+  {
+    std::lock_guard<std::mutex> lock(syncer.mu);
+    if (!syncer.done) return;
+    st = syncer.result;
+  }
+  sync_in_flight = false;
+  if (!st.ok()) return StorageFailed(st);
+  node->ReportDurable(sync_target->first, sync_target->second);
+  if (restart) StartBackgroundSync();
+}
+
+bool Server::Impl::WaitBackgroundSync() {
+  if (!sync_in_flight) return true;
+  {
+    std::unique_lock<std::mutex> lock(syncer.mu);
+    syncer.cv.wait(lock, [this] { return syncer.done; });
+  }
+  FinishBackgroundSync(sync_seq, false);
+  return !finished;
 }
 
 void Server::Impl::MaybeSnapshot() {
@@ -1046,80 +1208,94 @@ void Server::Impl::MaybeSnapshot() {
   });
 }
 
-void Server::Impl::Loop() {
-  auto next_tick = Clock::now() + tick;
-  next_snapshot_check = NextSnapshotCheck(Clock::now());
-  std::vector<Proposal> proposals;
-  std::vector<std::pair<std::string, uint64_t>> frames;
-  std::vector<std::function<void()>> tasks;
-  std::vector<DoneCallback> new_reads;
-  while (true) {
-    {
-      std::unique_lock<std::mutex> lock(mu);
-      const auto wake = forget_leader ? std::min(next_tick, forget_leader->first) : next_tick;
-      cv.wait_until(lock, wake, [&] {
-        return stopping || !in_proposals.empty() || !in_frames.empty() || !in_tasks.empty() ||
-               !in_reads.empty();
-      });
-      if (stopping) break;
+void Server::Impl::RunOnce() {
+  kick_pending.store(false, std::memory_order_release);  // inputs queued from now on kick again
+  if (finished) return;
+  bool stop = false;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    stop = stopping;
+    if (!stop) {
       proposals.swap(in_proposals);
       frames.swap(in_frames);
       tasks.swap(in_tasks);
       new_reads.swap(in_reads);
     }
-    for (auto& [payload, conn] : frames) OnFrame(payload, conn);
-    frames.clear();
-    for (auto& t : tasks) t();
-    tasks.clear();
-    const auto now = Clock::now();
-    if (forget_leader && now >= forget_leader->first) {
-      if (node->leader() == forget_leader->second) {
-        node->ForgetLeader(forget_leader->second, 1);
-        node->Tick();  // campaigns now
+  }
+  if (stop) {
+    Finish();
+    return;
+  }
+  for (auto& [payload, conn] : frames) OnFrame(payload, conn);
+  frames.clear();
+  for (auto& t : tasks) t();
+  tasks.clear();
+  const auto now = Clock::now();
+  if (forget_leader && now >= forget_leader->first) {
+    if (node->leader() == forget_leader->second) {
+      node->ForgetLeader(forget_leader->second, 1);
+      node->Tick();  // campaigns now
+    }
+    forget_leader.reset();
+  }
+  if (now >= next_tick) {
+    node->Tick();
+    next_tick = now + tick;
+    Reconcile();
+    std::vector<std::function<void()>> again;
+    again.swap(retries);
+    for (auto& r : again) r();
+  }
+  // Proposals waiting for a leader go first, in order.
+  if (!waiting.empty()) {
+    const bool leader_known = node->role() == core::Role::kLeader || !LeaderAddr().empty();
+    std::deque<Waiting> cur;
+    cur.swap(waiting);
+    for (auto& w : cur) {
+      if (now >= w.deadline) {
+        w.done(Failed(NoLeader()));
+      } else if (leader_known) {
+        ProposeLocal(std::move(w.command), std::move(w.done), w.deadline);
+      } else {
+        waiting.push_back(std::move(w));
       }
-      forget_leader.reset();
-    }
-    if (now >= next_tick) {
-      node->Tick();
-      next_tick = now + tick;
-      Reconcile();
-      std::vector<std::function<void()>> again;
-      again.swap(retries);
-      for (auto& r : again) r();
-    }
-    // Proposals waiting for a leader go first, in order.
-    if (!waiting.empty()) {
-      const bool leader_known = node->role() == core::Role::kLeader || !LeaderAddr().empty();
-      std::deque<Waiting> cur;
-      cur.swap(waiting);
-      for (auto& w : cur) {
-        if (now >= w.deadline) {
-          w.done(Failed(NoLeader()));
-        } else if (leader_known) {
-          ProposeLocal(std::move(w.command), std::move(w.done), w.deadline);
-        } else {
-          waiting.push_back(std::move(w));
-        }
-      }
-    }
-    const auto deadline = now + options.rpc_hold_timeout;
-    for (auto& p : proposals) ProposeLocal(std::move(p.command), std::move(p.done), deadline);
-    proposals.clear();
-    if (!new_reads.empty()) {
-      ReadBatch b;
-      b.done = std::move(new_reads);
-      b.deadline = deadline;
-      reads.emplace(std::to_string(next_read_ctx++), std::move(b));
-      new_reads.clear();
-    }
-    if (!reads.empty()) IssueReads();
-    HandleReady();
-    if ((!options.dev || options.snapshot_threshold > 0) && now >= next_snapshot_check) {
-      next_snapshot_check = NextSnapshotCheck(now);
-      MaybeSnapshot();
     }
   }
-  // Shutting down: answer everything still queued.
+  const auto deadline = now + options.rpc_hold_timeout;
+  for (auto& p : proposals) ProposeLocal(std::move(p.command), std::move(p.done), deadline);
+  proposals.clear();
+  if (!new_reads.empty()) {
+    ReadBatch b;
+    b.done = std::move(new_reads);
+    b.deadline = deadline;
+    reads.emplace(std::to_string(next_read_ctx++), std::move(b));
+    new_reads.clear();
+  }
+  if (!reads.empty()) IssueReads();
+  HandleReady();
+  if (finished) return;  // the storage failed
+  if ((!options.dev || options.snapshot_threshold > 0) && now >= next_snapshot_check) {
+    next_snapshot_check = NextSnapshotCheck(now);
+    MaybeSnapshot();
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    stop = stopping;  // the storage failed in HandleReady
+  }
+  if (stop) {
+    Finish();
+    return;
+  }
+  // Come back at the next tick (or sooner, to campaign after losing the leader's connection).
+  const auto wake = forget_leader ? std::min(next_tick, forget_leader->first) : next_tick;
+  if (wake != armed_wake) {
+    armed_wake = wake;
+    transport->WakeAt(wake, [this] { Kick(); });
+  }
+}
+
+void Server::Impl::Finish() {
+  if (std::exchange(finished, true)) return;
   const Status down = Status::Unavailable("server is shutting down");
   FailAll(down);
   for (auto& w : waiting) w.done(Failed(down));
@@ -1129,6 +1305,10 @@ void Server::Impl::Loop() {
   reads.clear();
   for (auto& [i, d] : reads_after_apply) d(down);
   reads_after_apply.clear();
+  for (auto& p : proposals) p.done(Failed(down));
+  proposals.clear();
+  for (auto& d : new_reads) d(down);
+  new_reads.clear();
   std::vector<Proposal> rest;
   std::vector<DoneCallback> rest_reads;
   {
@@ -1138,7 +1318,6 @@ void Server::Impl::Loop() {
   }
   for (auto& p : rest) p.done(Failed(down));
   for (auto& d : rest_reads) d(down);
-  if (snapshot_thread.joinable()) snapshot_thread.join();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1149,11 +1328,14 @@ Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Result<std::unique_ptr<Server>> Server::Open(const Options& options, Logger logger) {
   auto impl = std::make_unique<Impl>(options, std::move(logger));
   CONSULATE_RETURN_IF_ERROR(impl->Open());
-  Impl* raw = impl.get();
-  raw->thread = std::thread([raw] {
-    SetThreadName("raft-driver");
-    raw->Loop();
-  });
+  impl->next_tick = Clock::now() + impl->tick;
+  impl->next_snapshot_check = impl->NextSnapshotCheck(Clock::now());
+  if (!options.dev) {
+    Impl* raw = impl.get();
+    impl->syncer.thread = std::thread([raw] { raw->SyncerLoop(); });
+  }
+  impl->running.store(true, std::memory_order_release);
+  impl->Kick();  // handles whatever arrived while opening, and arms the tick timer
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
 
@@ -1163,11 +1345,26 @@ void Server::Shutdown() {
   Impl* s = impl_.get();
   {
     std::lock_guard<std::mutex> lock(s->mu);
+    if (s->shut_down) return;
+    s->shut_down = true;
     s->stopping = true;
   }
-  s->cv.notify_all();
-  if (s->thread.joinable()) s->thread.join();
-  if (s->transport) s->transport->Shutdown();
+  if (s->transport) {
+    // The driver runs on the transport's thread: let it answer what is queued, then stop both.
+    std::promise<void> finished;
+    s->transport->Post([s, &finished] {
+      s->Finish();
+      finished.set_value();
+    });
+    finished.get_future().wait();
+    s->transport->Shutdown();
+  }
+  {
+    std::lock_guard<std::mutex> lock(s->syncer.mu);
+    s->syncer.stop = true;
+  }
+  s->syncer.cv.notify_all();
+  if (s->syncer.thread.joinable()) s->syncer.thread.join();
   if (s->snapshot_thread.joinable()) s->snapshot_thread.join();
 }
 
@@ -1177,9 +1374,12 @@ void Server::Propose(std::string command, ApplyCallback done) {
     std::lock_guard<std::mutex> lock(s->mu);
     if (!s->stopping) {
       s->in_proposals.push_back(Impl::Proposal{std::move(command), std::move(done)});
-      if (s->in_proposals.size() == 1) s->cv.notify_one();
-      return;
+      done = nullptr;
     }
+  }
+  if (!done) {
+    s->Kick();
+    return;
   }
   done(Failed(Status::Unavailable("server is shutting down")));
 }
@@ -1194,9 +1394,12 @@ void Server::ReadBarrier(bool consistent, DoneCallback done) {
     std::lock_guard<std::mutex> lock(s->mu);
     if (!s->stopping) {
       s->in_reads.push_back(std::move(done));
-      if (s->in_reads.size() == 1) s->cv.notify_one();
-      return;
+      done = nullptr;
     }
+  }
+  if (!done) {
+    s->Kick();
+    return;
   }
   done(Status::Unavailable("server is shutting down"));
 }

@@ -6,8 +6,10 @@
 //      └─ no ──► forwarded over the server port (rpc/transport.h) to the leader, which answers
 //                with the ApplyResult once applied there.
 //
-// One driver thread owns the RawNode, the RaftStorage and the FSM; the transport has its own I/O
-// thread, snapshot files are written by a background thread (so writes never wait for one).
+// The driver owns the RawNode, the RaftStorage and the FSM. It runs on the transport's I/O thread
+// (one batch of inputs per run), so that Raft messages are stepped where they are read and sent
+// where they are made, with no thread hand-off; snapshot files are written by a background thread
+// (so writes never wait for one).
 // Timing follows Consul: a 1 s election timeout, heartbeats every 100 ms, both scaled by
 // performance.raft_multiplier (ticks of 50 ms x multiplier).
 //

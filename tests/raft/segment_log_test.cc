@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <ostream>
 #include <random>
+#include <thread>
 
 #include "raft/segment_format.h"
 #include "temp_dir.h"
@@ -202,6 +203,42 @@ TEST(SegmentLogTest, EverythingWithSyncOn) {
   EXPECT_EQ(out, want);
   ASSERT_TRUE(log->CompactPrefix(1000).ok());
   EXPECT_EQ(log->FirstIndex(), 1001u);
+}
+
+// A sync job taken on the appending thread runs on another one while appends go on (even into
+// new segments); it covers what was appended before it was taken.
+TEST(SegmentLogTest, SyncJobsRunOnAnotherThreadWhileAppendsGoOn) {
+  TempDir dir;
+  SegmentLog::Options o = SmallSegments();
+  o.sync = true;
+  {
+    auto log = OpenOrDie(dir.path(), o);
+    auto none = log->TakeSyncJob();  // Open synced everything
+    ASSERT_TRUE(none.ok());
+    EXPECT_FALSE(*none);
+    for (uint64_t lo = 1; lo < 200; lo += 10) {
+      ASSERT_TRUE(log->Append(Range(lo, lo + 5, 1)).ok());
+      auto job = log->TakeSyncJob();
+      ASSERT_TRUE(job.ok()) << job.status().ToString();
+      ASSERT_TRUE(*job);
+      Status st;
+      std::thread t([&] { st = (*job)(); });
+      ASSERT_TRUE(log->Append(Range(lo + 5, lo + 10, 1)).ok());  // while the job runs
+      t.join();
+      ASSERT_TRUE(st.ok()) << st.ToString();
+      auto rest = log->TakeSyncJob();  // the second half is not covered yet
+      ASSERT_TRUE(rest.ok());
+      ASSERT_TRUE(*rest);
+      ASSERT_TRUE((*rest)().ok());
+      auto again = log->TakeSyncJob();
+      ASSERT_TRUE(again.ok());
+      EXPECT_FALSE(*again);  // nothing appended since
+    }
+    EXPECT_GT(log->NumSegments(), 5u);
+  }
+  auto log = OpenOrDie(dir.path(), o);
+  EXPECT_EQ(log->LastIndex(), 200u);
+  EXPECT_EQ(ReadAll(*log), Range(1, 201, 1));
 }
 
 TEST(SegmentLogTest, EntryLargerThanASegmentGetsItsOwn) {

@@ -71,6 +71,18 @@ Result<std::unique_ptr<Raft>> Raft::Create(const RaftOptions& options, const Sto
   return raft;
 }
 
+void Raft::OnLogPersisted(LogIndex index, TermId term) {
+  if (!options_.async_log_writes || role_ != Role::kLeader || index <= persisted_) return;
+  if (index > log_.LastIndex() || log_.TermOrZero(index) != term) return;  // replaced since
+  persisted_ = index;
+  Progress* self = tracker_.Get(id_);
+  if (self == nullptr || !self->MaybeUpdate(index)) return;
+  if (MaybeCommit()) {
+    DeferBroadcastAppend();
+    OnCommitAdvanced();
+  }
+}
+
 std::vector<Message> Raft::TakeMessages() {
   FlushPendingAppends();
   return std::exchange(messages_, {});
@@ -312,6 +324,7 @@ void Raft::BecomeLeader() {
   lead_ = id_;
   role_ = Role::kLeader;
   incoming_snapshot_.reset();
+  persisted_ = log_.LastIndex();  // stepped after the candidate's Ready was persisted
   if (Progress* self = tracker_.Get(id_)) self->BecomeReplicate();
   // §5.4.2 / §8: entries of earlier terms commit only once an entry of this term does. The
   // no-op also gates ReadIndex and configuration changes until it commits.
@@ -429,7 +442,8 @@ void Raft::SyncConfiguration() {
       AbortLeaderTransfer();
     }
     if (Progress* self = tracker_.Get(id_)) {
-      self->MaybeUpdate(log_.LastIndex());
+      self->MaybeUpdate(options_.async_log_writes ? std::min(persisted_, log_.LastIndex())
+                                                  : log_.LastIndex());
     }
   }
 }

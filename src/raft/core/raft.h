@@ -64,6 +64,11 @@ struct RaftOptions {
   // The last index the caller's state machine applied before this start (0: apply everything
   // committed after the snapshot again).
   LogIndex applied = 0;
+  // false: a leader counts its own copy of an entry towards commitment once appended, which is
+  // safe when every Ready is persisted before the next message is stepped. true: only once the
+  // caller reports it durable (RawNode::Advance(true) or ReportDurable), so that a leader may sync
+  // its log while it goes on stepping messages (RawNode::Advance(false)).
+  bool async_log_writes = false;
 };
 
 class Raft {
@@ -106,6 +111,11 @@ class Raft {
   // `ticks_until_campaign` ticks (give each node a different random value). Liveness only: it
   // never makes an unsafe vote possible. A no-op in any other case.
   void ForgetLeader(NodeId lost, int ticks_until_campaign);
+
+  // The caller's log holds everything through `index` (whose entry has `term`) durably. A leader
+  // counts itself towards a quorum only for durable entries, so it may write its log while it
+  // replicates (thesis §10.2.1). A report about an entry that was replaced since is ignored.
+  void OnLogPersisted(LogIndex index, TermId term);
 
   // Outputs, drained by the caller (RawNode).
   std::vector<Message> TakeMessages();
@@ -238,6 +248,9 @@ class Raft {
   // TakeMessages, so that all proposals and acknowledgements stepped between two Readies go out
   // as one AppendEntries per follower rather than one each.
   bool append_pending_ = false;
+  // Leader: the last index reported durable (OnLogPersisted), or the log's end when it took office
+  // (a candidate's log is durable before it can win).
+  LogIndex persisted_ = 0;
   std::vector<Message> messages_;
   std::vector<ReadState> read_states_;
 };

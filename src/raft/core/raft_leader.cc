@@ -62,7 +62,10 @@ LogIndex Raft::AppendToLog(std::vector<LogEntry> entries) {
   }
   const LogIndex last = log_.Append(entries);
   SyncConfiguration();  // a configuration entry is in force once appended
-  if (Progress* self = tracker_.Get(id_)) self->MaybeUpdate(last);
+  // With async_log_writes the leader's own copy counts once durable (OnLogPersisted).
+  if (!options_.async_log_writes) {
+    if (Progress* self = tracker_.Get(id_)) self->MaybeUpdate(last);
+  }
   // A single voter commits on its own; a membership change can also move the quorum.
   if (MaybeCommit()) OnCommitAdvanced();
   return last;

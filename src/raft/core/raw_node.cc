@@ -62,13 +62,14 @@ Ready RawNode::GetReady() {
   return rd;
 }
 
-void RawNode::Advance() {
+void RawNode::Advance(bool durable) {
   if (!pending_) return;
   RaftLog& log = raft_->mutable_log();
   if (pending_->hard_state) prev_hard_state_ = *pending_->hard_state;
   if (pending_->snapshot_index != 0) log.StableSnapshotTo(pending_->snapshot_index);
   if (pending_->last_entry_index != 0) {
     log.StableTo(pending_->last_entry_index, pending_->last_entry_term);
+    if (durable) raft_->OnLogPersisted(pending_->last_entry_index, pending_->last_entry_term);
   }
   if (pending_->applied_through != 0) log.AppliedTo(pending_->applied_through);
   pending_.reset();

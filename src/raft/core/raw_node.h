@@ -72,8 +72,12 @@ class RawNode {
   // Everything to persist, send and apply since the last Ready.
   Ready GetReady();
   // Acknowledges that the last Ready was handled: its entries and snapshot are in Storage, its
-  // committed entries applied.
-  void Advance();
+  // committed entries applied. `durable` false: the entries were written but not yet synced (a
+  // leader may sync its log while it replicates; nothing else may); it then counts itself for
+  // them once ReportDurable says so.
+  void Advance(bool durable = true);
+  // Everything through `index` (an entry of `term`) handed out by Readies is now durable.
+  void ReportDurable(LogIndex index, TermId term) { raft_->OnLogPersisted(index, term); }
 
   // Read-only introspection (status pages, tests).
   const Raft& raft() const { return *raft_; }

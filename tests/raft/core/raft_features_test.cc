@@ -257,6 +257,46 @@ TEST(ReplicationTest, LostAppendIsRecoveredAfterAHeartbeat) {
   EXPECT_EQ(leader->log().committed(), leader->log().LastIndex());
 }
 
+// With async_log_writes the leader counts its own copy only once the caller reports it durable:
+// one follower's acknowledgement is not a quorum of three until then, two are.
+TEST(ReplicationTest, AsyncLeaderCountsItsOwnCopyOnceDurable) {
+  RaftOptions options = PaperOptions(1);
+  options.async_log_writes = true;
+  TestRaft leader = MakeRaft(options, Voters({1, 2, 3}));
+  ElectLeader(leader.raft.get());
+  const LogIndex noop = leader->log().LastIndex();
+  leader->OnLogPersisted(noop, leader->term());  // the no-op is on disk
+  ASSERT_TRUE(leader->Propose("x").ok());
+  const LogIndex x = leader->log().LastIndex();
+  leader->TakeMessages();
+  ASSERT_TRUE(leader->Step(Msg(2, 1, leader->term(), AppendEntriesResponse{x, false, 0, 0})).ok());
+  EXPECT_LT(leader->log().committed(), x);        // leader (not durable) + node 2 is not enough
+  leader->OnLogPersisted(x, leader->term() + 1);  // about another entry: ignored
+  EXPECT_LT(leader->log().committed(), x);
+  leader->OnLogPersisted(x, leader->term());
+  EXPECT_EQ(leader->log().committed(), x);
+  // The new commit index goes out to the followers.
+  auto appends = Filter<AppendEntriesRequest>(leader->TakeMessages());
+  ASSERT_FALSE(appends.empty());
+  EXPECT_EQ(appends.back().second.commit_index, x);
+
+  ASSERT_TRUE(leader->Propose("y").ok());
+  const LogIndex y = leader->log().LastIndex();
+  ASSERT_TRUE(leader->Step(Msg(2, 1, leader->term(), AppendEntriesResponse{y, false, 0, 0})).ok());
+  ASSERT_TRUE(leader->Step(Msg(3, 1, leader->term(), AppendEntriesResponse{y, false, 0, 0})).ok());
+  EXPECT_EQ(leader->log().committed(), y);  // two followers are a quorum without the leader
+}
+
+TEST(ReplicationTest, AsyncSingleVoterCommitsOnceDurable) {
+  RaftOptions options = PaperOptions(1);
+  options.async_log_writes = true;
+  TestRaft t = MakeRaft(options, Voters({1}));
+  ElectLeader(t.raft.get());
+  EXPECT_EQ(t->log().committed(), 0u);
+  t->OnLogPersisted(t->log().LastIndex(), t->term());
+  EXPECT_EQ(t->log().committed(), t->log().LastIndex());
+}
+
 // ---------------------------------------------------------------------------------------------
 // Snapshots (§7), sent in chunks.
 

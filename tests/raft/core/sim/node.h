@@ -23,6 +23,7 @@ struct Simulator::Node {
   Snapshot disk_snapshot;                        // snapshots are written atomically and synced
   std::vector<LogEntry> disk_entries;            // consecutive; may start at or before snapshot+1
   size_t disk_synced = 0;                        // disk_entries[0, disk_synced) are durable
+  uint64_t truncations = 0;                      // times disk_entries lost a suffix or all
 
   // The process: lost on a crash.
   std::unique_ptr<MemoryStorage> storage;

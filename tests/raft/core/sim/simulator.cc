@@ -107,6 +107,7 @@ RaftOptions Simulator::OptionsFor(uint64_t id) const {
   o.max_append_bytes = options_.max_append_bytes;
   o.max_inflight_messages = options_.max_inflight_messages;
   o.snapshot_chunk_bytes = options_.snapshot_chunk_bytes;
+  o.async_log_writes = options_.async_leader_writes;
   return o;
 }
 
@@ -224,6 +225,14 @@ bool Simulator::Step(uint64_t until) {
     case Event::Kind::kRestart:
       Restart(e.node);
       break;
+    case Event::Kind::kSynced: {
+      Node& n = N(e.node);
+      if (!n.up || n.incarnation != e.incarnation || n.truncations != e.truncations) break;
+      n.disk_synced = std::max(n.disk_synced, std::min(e.synced, n.disk_entries.size()));
+      n.raft->ReportDurable(e.index, e.term);
+      HandleReady(n);
+      break;
+    }
     case Event::Kind::kChaos:
       if (chaos_running_) {
         ChaosAction();
@@ -274,6 +283,7 @@ void Simulator::HandleReady(Node& n) {
       n.disk_snapshot = *rd.snapshot;
       n.disk_entries.clear();
       n.disk_synced = 0;
+      ++n.truncations;
     }
     if (!rd.entries.empty()) {
       const LogIndex first = rd.entries.front().index;
@@ -283,6 +293,7 @@ void Simulator::HandleReady(Node& n) {
             first > n.disk_entries.front().index ? first - n.disk_entries.front().index : 0;
         n.disk_entries.resize(keep);
         n.disk_synced = std::min(n.disk_synced, keep);
+        ++n.truncations;
       }
       n.disk_entries.insert(n.disk_entries.end(), rd.entries.begin(), rd.entries.end());
       Status s = n.storage->Append(rd.entries);
@@ -292,9 +303,30 @@ void Simulator::HandleReady(Node& n) {
                                   prev.ok() ? std::optional<TermId>(*prev) : std::nullopt);
     }
     if (crash == CrashPoint::kTornWrite) return CrashNode(n);
-    if (rd.must_sync) n.disk_synced = n.disk_entries.size();
+    // A leader whose Ready needs a sync only for its entries may leave that to the background.
+    const bool async_sync = options_.async_leader_writes && n.raft->role() == Role::kLeader &&
+                            rd.must_sync && !rd.snapshot && !rd.entries.empty() &&
+                            (!rd.hard_state || (rd.hard_state->term == n.hard_state_synced.term &&
+                                                rd.hard_state->vote == n.hard_state_synced.vote));
+    // A node that is no longer the leader syncs what its leadership left unsynced before it sends
+    // anything (its acknowledgements would otherwise claim entries a crash can still lose).
+    const bool synced_now =
+        (rd.must_sync && !async_sync) ||
+        (n.raft->role() != Role::kLeader && n.disk_synced < n.disk_entries.size());
+    if (synced_now) n.disk_synced = n.disk_entries.size();
+    if (async_sync) {
+      Event e;
+      e.kind = Event::Kind::kSynced;
+      e.node = n.id;
+      e.incarnation = n.incarnation;
+      e.synced = n.disk_entries.size();
+      e.index = rd.entries.back().index;
+      e.term = rd.entries.back().term;
+      e.truncations = n.truncations;
+      Schedule(now_ + 1 + prng_.Uniform(5), std::move(e));
+    }
     if (rd.hard_state) {
-      if (rd.must_sync) {
+      if (synced_now) {
         n.hard_state_synced = *rd.hard_state;
         n.hard_state_unsynced.reset();
       } else {
@@ -329,7 +361,7 @@ void Simulator::HandleReady(Node& n) {
       Log("node " + S(n.id) + " is " + RoleName(rd.soft_state->role) + " in term " +
           S(raft.term()) + " (leader " + ToString(rd.soft_state->leader) + ")");
     }
-    n.raft->Advance();
+    n.raft->Advance(/*durable=*/!async_sync);
     if (!n.raft->fatal_error().ok()) {
       return checker_.Fail("node " + S(n.id) + " fatal: " + n.raft->fatal_error().ToString());
     }

@@ -62,6 +62,9 @@ struct SimOptions {
   uint64_t max_append_bytes = 256;
   bool pre_vote = true;
   bool check_quorum = true;
+  // Leaders sync their log in the background (RaftOptions::async_log_writes): a leader's Ready
+  // is written, Advanced unsynced, and reported durable 1-5 ms later (lost in a crash before).
+  bool async_leader_writes = false;
   bool verbose = false;  // print the trace as it happens
 };
 
@@ -154,7 +157,7 @@ class Simulator {
  private:
   struct Node;
   struct Event {
-    enum class Kind : uint8_t { kTick, kDeliver, kRestart, kChaos };
+    enum class Kind : uint8_t { kTick, kDeliver, kRestart, kChaos, kSynced };
     uint64_t time = 0;
     uint64_t seq = 0;  // ties at the same time run in scheduling order
     Kind kind = Kind::kTick;
@@ -162,6 +165,12 @@ class Simulator {
     uint64_t from = 0;
     uint64_t incarnation = 0;  // a tick of a crashed incarnation is ignored
     std::string bytes;         // kDeliver: the encoded message
+    // kSynced: the leader's background sync of its first `synced` disk entries, the last being
+    // (index, term), finished; void if the disk was truncated since (`truncations` changed).
+    size_t synced = 0;
+    LogIndex index = 0;
+    TermId term = 0;
+    uint64_t truncations = 0;
   };
   struct EventOrder {
     bool operator()(const Event& a, const Event& b) const {
