@@ -9,7 +9,7 @@ Load: wrk, 2 threads, 64 connections (64 writers), 128-byte values PUT to 1000 k
 leader. Then leader failover: with raft_multiplier=1 (etcd: its defaults, 100 ms heartbeat and
 1 s election), SIGKILL the leader and time until a surviving server acknowledges a write; repeated
 and the median taken.
-Usage: bench/cluster_bench.py BUILD_DIR/consulate [--seconds N] [--failovers N] [--no-consul]
+Usage: bench/cluster_bench.py BUILD_DIR/consulate [--seconds N] [--failovers N] [--no-consul] [--snapshots]
 """
 import argparse
 import json
@@ -49,7 +49,7 @@ def try_put(url, timeout=1.0):
 class ConsulLike:
     """Three agents of Consulate or Consul, same flags."""
 
-    def __init__(self, binary, tmp, is_consul, multiplier=1):
+    def __init__(self, binary, tmp, is_consul, multiplier=1, extra=None):
         self.binary, self.procs, self.http, self.dirs = binary, {}, {}, {}
         self.ports = {}
         for h in HOSTS:
@@ -58,7 +58,7 @@ class ConsulLike:
                      "serf_lan": free_port_on(h), "serf_wan": free_port_on(h)}
             if is_consul:
                 ports["grpc"] = free_port_on(h)
-            cfg = {"ports": ports, "performance": {"raft_multiplier": multiplier}}
+            cfg = {"ports": ports, "performance": {"raft_multiplier": multiplier}, **(extra or {})}
             with open(os.path.join(d, "cfg.json"), "w") as f:
                 json.dump(cfg, f)
             self.dirs[h], self.ports[h], self.http[h] = d, ports, f"http://{h}:{ports['http']}"
@@ -167,6 +167,9 @@ def main():
     ap.add_argument("--seconds", type=int, default=8)
     ap.add_argument("--failovers", type=int, default=5)
     ap.add_argument("--no-consul", action="store_true")
+    ap.add_argument("--snapshots", action="store_true",
+                    help="also run Consulate with a snapshot check every 1-2 s (Consul's default is "
+                         "every 30-60 s, so an 8 s run would write none), for p99 during snapshots")
     args = ap.parse_args()
     if not shutil.which("wrk") or not shutil.which("etcd"):
         sys.exit("needs wrk and etcd-server (CONSULATE_BENCH_PEERS=1 bash scripts/setup.sh)")
@@ -196,8 +199,11 @@ def main():
             f.write(open(lua).read())
         return path
 
-    systems = [("consulate", lambda: ConsulLike(args.consulate, tmp, False)),
-               ("etcd-3.4", lambda: Etcd(tmp))]
+    systems = [("consulate", lambda: ConsulLike(args.consulate, tmp, False))]
+    if args.snapshots:
+        systems.append(("consulate+snap", lambda: ConsulLike(
+            args.consulate, tmp, False, extra={"raft_snapshot_interval": "1s"})))
+    systems.append(("etcd-3.4", lambda: Etcd(tmp)))
     if consul_bin:
         systems.append(("consul-1.8.7", lambda: ConsulLike(consul_bin, tmp, True)))
     for name, make in systems:
@@ -207,13 +213,32 @@ def main():
             end = time.time() + 30
             while not try_put(s.put_url(lead, "ready")) and time.time() < end:
                 time.sleep(0.1)
+            snaps, watching = set(), [name == "consulate+snap"]
+            if watching[0]:  # snapshot files the leader writes during the load
+                snap_dir = os.path.join(s.dirs[lead], "data", "raft", "snapshots")
+
+                def watch():
+                    while watching[0]:
+                        try:
+                            snaps.update(f for f in os.listdir(snap_dir) if f.endswith(".snap"))
+                        except OSError:
+                            pass
+                        time.sleep(0.05)
+                import threading
+                watcher = threading.Thread(target=watch)
+                watcher.start()
             if name == "etcd-3.4":
                 results[name] = wrk64(s.http[lead] + "/", "/v2/keys/bench/k", "value=")
             else:
                 results[name] = wrk64(s.http[lead] + "/", "/v1/kv/bench/k")
+            if watching[0]:
+                watching[0] = False
+                watcher.join()
             print(f"{name:14s} PUT {results[name]['rps']:9.0f} req/s  p50 {results[name]['p50']:.2f} ms"
-                  f"  p99 {results[name]['p99']:.2f} ms  non-2xx {results[name]['non2xx']}", flush=True)
-            if args.failovers:
+                  f"  p99 {results[name]['p99']:.2f} ms  non-2xx {results[name]['non2xx']}"
+                  + (f"  snapshots written by the leader: {len(snaps)}" if name == "consulate+snap" else ""),
+                  flush=True)
+            if args.failovers and name != "consulate+snap":
                 t = failover(s, args.failovers, try_put)
                 fail[name] = t
                 print(f"{name:14s} failover to an acknowledged write: median {statistics.median(t):.2f} s"
@@ -222,7 +247,7 @@ def main():
             s.stop_all()
     base = results["consulate"]["rps"]
     for peer in results:
-        if peer != "consulate" and results[peer]["rps"]:
+        if not peer.startswith("consulate") and results[peer]["rps"]:
             print(f"consulate / {peer}: PUT {base / results[peer]['rps']:.2f}x")
     shutil.rmtree(tmp, ignore_errors=True)
 
