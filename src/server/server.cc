@@ -1230,6 +1230,7 @@ void Server::Impl::RunOnce() {
   frames.clear();
   for (auto& t : tasks) t();
   tasks.clear();
+  if (finished) return;  // a background sync failed; Finish answered what was queued
   const auto now = Clock::now();
   if (forget_leader && now >= forget_leader->first) {
     if (node->leader() == forget_leader->second) {
