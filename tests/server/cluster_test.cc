@@ -1,4 +1,4 @@
-// Real servers in one process: each has its own data dir, driver thread and server port on its own
+// Real servers in one process: each has its own data dir, Raft thread and server port on its own
 // loopback address (127.0.0.1-5), and they talk over TCP. Gossip is simulated by telling each
 // server about the others (ServerSeen), as the agent does from the LAN pool.
 #include <gtest/gtest.h>
