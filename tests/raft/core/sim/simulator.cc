@@ -128,7 +128,17 @@ void Simulator::Boot(Node& n) {
   }
   Status s = n.storage->Append(n.disk_entries);
   if (!s.ok()) checker_.Fail("node " + S(n.id) + " restart: " + s.ToString());
-  n.storage->SetHardState(n.hard_state_synced);
+  // As DiskStorage::Recover: a commit index past the surviving log is cut back to it. A leader
+  // syncing in the background may learn (and store with a new term) a commit index beyond what
+  // its own disk holds yet, since two followers can commit without it; the entries are
+  // committed, so the node learns them again from the cluster.
+  HardState hs = n.hard_state_synced;
+  if (hs.commit_index > n.storage->LastIndex()) {
+    Log("node " + S(n.id) + " restart: commit index " + S(hs.commit_index) + " cut back to " +
+        S(n.storage->LastIndex()));
+    hs.commit_index = n.storage->LastIndex();
+  }
+  n.storage->SetHardState(hs);
   RaftOptions o = OptionsFor(n.id);
   o.applied = n.applied;
   auto r = RawNode::Create(o, n.storage.get());
@@ -323,7 +333,7 @@ void Simulator::HandleReady(Node& n) {
       e.index = rd.entries.back().index;
       e.term = rd.entries.back().term;
       e.truncations = n.truncations;
-      Schedule(now_ + 1 + prng_.Uniform(5), std::move(e));
+      Schedule(now_ + 1 + prng_.Uniform(30), std::move(e));
     }
     if (rd.hard_state) {
       if (synced_now) {

@@ -63,7 +63,7 @@ struct SimOptions {
   bool pre_vote = true;
   bool check_quorum = true;
   // Leaders sync their log in the background (RaftOptions::async_log_writes): a leader's Ready
-  // is written, Advanced unsynced, and reported durable 1-5 ms later (lost in a crash before).
+  // is written, Advanced unsynced, and reported durable 1-30 ms later (lost in a crash before).
   bool async_leader_writes = false;
   bool verbose = false;  // print the trace as it happens
 };
