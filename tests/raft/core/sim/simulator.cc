@@ -170,6 +170,13 @@ void Simulator::CrashNode(Node& n) {
   stats_.torn_entries += n.disk_entries.size() - keep;
   n.disk_entries.resize(keep);
   n.disk_synced = keep;
+  // As DiskStorage::Recover: a log that now ends before the snapshot is dropped. A leader syncing
+  // in the background can snapshot entries it applied (committed on two followers) before its
+  // own copies are durable, and then lose them.
+  if (!n.disk_entries.empty() && n.disk_entries.back().index < n.disk_snapshot.metadata.index) {
+    n.disk_entries.clear();
+    n.disk_synced = 0;
+  }
   if (n.hard_state_unsynced) {
     if (prng_.Chance(0.5)) n.hard_state_synced = *n.hard_state_unsynced;
     n.hard_state_unsynced.reset();
@@ -238,7 +245,10 @@ bool Simulator::Step(uint64_t until) {
     case Event::Kind::kSynced: {
       Node& n = N(e.node);
       if (!n.up || n.incarnation != e.incarnation || n.truncations != e.truncations) break;
-      n.disk_synced = std::max(n.disk_synced, std::min(e.synced, n.disk_entries.size()));
+      // Durable now: the disk entries through e.index (a compaction may have dropped some).
+      size_t upto = 0;
+      while (upto < n.disk_entries.size() && n.disk_entries[upto].index <= e.index) ++upto;
+      n.disk_synced = std::max(n.disk_synced, upto);
       n.raft->ReportDurable(e.index, e.term);
       HandleReady(n);
       break;
@@ -329,7 +339,6 @@ void Simulator::HandleReady(Node& n) {
       e.kind = Event::Kind::kSynced;
       e.node = n.id;
       e.incarnation = n.incarnation;
-      e.synced = n.disk_entries.size();
       e.index = rd.entries.back().index;
       e.term = rd.entries.back().term;
       e.truncations = n.truncations;

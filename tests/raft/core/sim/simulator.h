@@ -165,9 +165,8 @@ class Simulator {
     uint64_t from = 0;
     uint64_t incarnation = 0;  // a tick of a crashed incarnation is ignored
     std::string bytes;         // kDeliver: the encoded message
-    // kSynced: the leader's background sync of its first `synced` disk entries, the last being
-    // (index, term), finished; void if the disk was truncated since (`truncations` changed).
-    size_t synced = 0;
+    // kSynced: the leader's background sync of its disk entries through (index, term) finished;
+    // void if the disk lost a suffix since (`truncations` changed).
     LogIndex index = 0;
     TermId term = 0;
     uint64_t truncations = 0;
