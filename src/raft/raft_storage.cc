@@ -177,38 +177,49 @@ Status DiskStorage::Entries(LogIndex lo, LogIndex hi, uint64_t max_bytes,
                                    ") out of bounds");
   }
   if (lo == hi) return Status::OK();
-  if (!recent_.empty() && lo >= recent_.front().index && hi - 1 <= recent_.back().index) {
-    uint64_t bytes = 0;
-    for (auto it = recent_.begin() + static_cast<std::ptrdiff_t>(lo - recent_.front().index);
-         it != recent_.end() && it->index < hi; ++it) {
-      const uint64_t size = segment::EncodedSize(*it);
-      if (!out->empty() && bytes + size > max_bytes) break;  // as SegmentLog::Entries counts
-      bytes += size;
-      out->push_back(*it);
-    }
-    return Status::OK();
-  }
+  if (recent_.Get(lo, hi, max_bytes, out)) return Status::OK();
   return log_->Entries(lo, hi, max_bytes, out);
 }
 
-void DiskStorage::RememberRecent(const LogEntry* entries, size_t n) {
+void DiskStorage::RecentEntries::Add(const LogEntry* entries, size_t n) {
   if (n == 0) return;
-  while (!recent_.empty() && recent_.back().index >= entries[0].index) {
-    recent_bytes_ -= segment::EncodedSize(recent_.back());
-    recent_.pop_back();
-  }
-  if (!recent_.empty() && recent_.back().index + 1 != entries[0].index) {
-    recent_.clear();
-    recent_bytes_ = 0;
-  }
+  DropFrom(entries[0].index);
+  if (!entries_.empty() && entries_.back().index + 1 != entries[0].index) Clear();
   for (size_t i = 0; i < n; ++i) {
-    recent_bytes_ += segment::EncodedSize(entries[i]);
-    recent_.push_back(entries[i]);
+    bytes_ += segment::EncodedSize(entries[i]);
+    entries_.push_back(entries[i]);
   }
-  while (recent_bytes_ > kRecentBytes && recent_.size() > 1) {
-    recent_bytes_ -= segment::EncodedSize(recent_.front());
-    recent_.pop_front();
+  while (bytes_ > kMaxBytes && entries_.size() > 1) DropThrough(entries_.front().index);
+}
+
+void DiskStorage::RecentEntries::DropFrom(LogIndex first) {
+  while (!entries_.empty() && entries_.back().index >= first) {
+    bytes_ -= segment::EncodedSize(entries_.back());
+    entries_.pop_back();
   }
+}
+
+void DiskStorage::RecentEntries::DropThrough(LogIndex last) {
+  while (!entries_.empty() && entries_.front().index <= last) {
+    bytes_ -= segment::EncodedSize(entries_.front());
+    entries_.pop_front();
+  }
+}
+
+bool DiskStorage::RecentEntries::Get(LogIndex lo, LogIndex hi, uint64_t max_bytes,
+                                     std::vector<LogEntry>* out) const {
+  if (entries_.empty() || lo < entries_.front().index || hi - 1 > entries_.back().index) {
+    return false;
+  }
+  uint64_t bytes = 0;
+  for (auto it = entries_.begin() + static_cast<std::ptrdiff_t>(lo - entries_.front().index);
+       it != entries_.end() && it->index < hi; ++it) {
+    const uint64_t size = segment::EncodedSize(*it);
+    if (!out->empty() && bytes + size > max_bytes) break;  // as SegmentLog::Entries counts
+    bytes += size;
+    out->push_back(*it);
+  }
+  return true;
 }
 
 Result<TermId> DiskStorage::Term(LogIndex index) const {
@@ -264,10 +275,7 @@ Status DiskStorage::Append(const std::vector<LogEntry>& entries) {
                                    std::to_string(LastIndex()));
   }
   // Entries from `first` on are replaced: drop their cached copies first, whatever fails below.
-  while (!recent_.empty() && recent_.back().index >= first) {
-    recent_bytes_ -= segment::EncodedSize(recent_.back());
-    recent_.pop_back();
-  }
+  recent_.DropFrom(first);
   if (!log_->IsEmpty() && first <= log_->LastIndex())
     CONSULATE_RETURN_IF_ERROR(log_->TruncateSuffix(first));
   Status st;
@@ -278,10 +286,9 @@ Status DiskStorage::Append(const std::vector<LogEntry>& entries) {
     st = log_->Append(rest);
   }
   if (st.ok()) {
-    RememberRecent(entries.data() + skip, entries.size() - skip);
+    recent_.Add(entries.data() + skip, entries.size() - skip);
   } else {
-    recent_.clear();
-    recent_bytes_ = 0;
+    recent_.Clear();
   }
   return st;
 }
@@ -302,8 +309,7 @@ Status DiskStorage::InstallSnapshot(const core::Snapshot& snapshot) {
   CONSULATE_RETURN_IF_ERROR(log_->CompactPrefix(m.index));
   snap_meta_ = m;
   cached_ = snapshot;
-  recent_.clear();
-  recent_bytes_ = 0;
+  recent_.Clear();
   base_index_ = m.index;
   base_term_ = m.term;
   if (hard_state_.commit_index < m.index) hard_state_.commit_index = m.index;
@@ -333,10 +339,7 @@ Status DiskStorage::Compact(LogIndex through) {
   auto t = Term(through);
   if (!t.ok()) return t.status();
   CONSULATE_RETURN_IF_ERROR(log_->CompactPrefix(through));
-  while (!recent_.empty() && recent_.front().index <= through) {
-    recent_bytes_ -= segment::EncodedSize(recent_.front());
-    recent_.pop_front();
-  }
+  recent_.DropThrough(through);
   base_index_ = through;
   base_term_ = *t;
   return Status::OK();

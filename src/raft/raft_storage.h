@@ -144,10 +144,23 @@ class DiskStorage final : public RaftStorage {
 
   // The newest entries, contiguous and ending at LastIndex(), kept in memory so that applying
   // and replicating them right after they were appended needs no read from the log file.
-  void RememberRecent(const LogEntry* entries, size_t n);
-  static constexpr uint64_t kRecentBytes = uint64_t{2} << 20;
-  std::deque<LogEntry> recent_;
-  uint64_t recent_bytes_ = 0;
+  class RecentEntries {
+   public:
+    // Adds entries[0, n) after what is kept (dropping kept ones they replace); the oldest go
+    // once more than kMaxBytes are kept.
+    void Add(const LogEntry* entries, size_t n);
+    void DropFrom(LogIndex first);    // entries at or after `first`
+    void DropThrough(LogIndex last);  // entries at or before `last`
+    void Clear() { DropFrom(0); }
+    // SegmentLog::Entries from memory; false if [lo, hi) is not all kept.
+    bool Get(LogIndex lo, LogIndex hi, uint64_t max_bytes, std::vector<LogEntry>* out) const;
+
+   private:
+    static constexpr uint64_t kMaxBytes = uint64_t{2} << 20;
+    std::deque<LogEntry> entries_;
+    uint64_t bytes_ = 0;
+  };
+  RecentEntries recent_;
 };
 
 }  // namespace consulate::raft

@@ -116,6 +116,22 @@ struct Server::Impl {
   }
   void RunOnce();
   void Finish();  // answers everything still queued; the driver does nothing after it
+  // Any thread: queues `item` for the driver and wakes it; false (nothing queued, `item` kept)
+  // once the server is stopping.
+  template <class T>
+  bool Enqueue(std::vector<T>* queue, T* item) {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      if (stopping) return false;
+      queue->push_back(std::move(*item));
+    }
+    Kick();
+    return true;
+  }
+  void Propose(std::string command, ApplyCallback done) {
+    Proposal p{std::move(command), std::move(done)};
+    if (!Enqueue(&in_proposals, &p)) p.done(Failed(Status::Unavailable("server is shutting down")));
+  }
 
   // ---- Background sync of the leader's log (Raft thesis §10.2.1): the leader writes a Ready's
   // entries, sends them, and leaves the fsync to the syncer thread while it goes on stepping
@@ -659,22 +675,9 @@ void Server::Impl::TryRemovePeer(const std::string& target_text, DoneCallback do
 
 void Server::Impl::OnRequest(uint8_t method, std::string body, rpc::Transport::Respond respond) {
   switch (static_cast<RpcMethod>(method)) {
-    case RpcMethod::kApply: {
-      ApplyCallback done = [respond](fsm::ApplyResult r) { respond(EncodeApplyResult(r)); };
-      {
-        std::lock_guard<std::mutex> lock(mu);
-        if (!stopping) {
-          in_proposals.push_back(Proposal{std::move(body), std::move(done)});
-          done = nullptr;
-        }
-      }
-      if (done) {
-        done(Failed(Status::Unavailable("server is shutting down")));
-      } else {
-        Kick();
-      }
+    case RpcMethod::kApply:
+      Propose(std::move(body), [respond](fsm::ApplyResult r) { respond(EncodeApplyResult(r)); });
       return;
-    }
     case RpcMethod::kPeers:
       Post([this, respond] { respond(storage->IsPristine() ? "0" : "1"); });
       return;
@@ -1370,19 +1373,7 @@ void Server::Shutdown() {
 }
 
 void Server::Propose(std::string command, ApplyCallback done) {
-  Impl* s = impl_.get();
-  {
-    std::lock_guard<std::mutex> lock(s->mu);
-    if (!s->stopping) {
-      s->in_proposals.push_back(Impl::Proposal{std::move(command), std::move(done)});
-      done = nullptr;
-    }
-  }
-  if (!done) {
-    s->Kick();
-    return;
-  }
-  done(Failed(Status::Unavailable("server is shutting down")));
+  impl_->Propose(std::move(command), std::move(done));
 }
 
 void Server::ReadBarrier(bool consistent, DoneCallback done) {
@@ -1391,18 +1382,7 @@ void Server::ReadBarrier(bool consistent, DoneCallback done) {
     done(Status::OK());
     return;
   }
-  {
-    std::lock_guard<std::mutex> lock(s->mu);
-    if (!s->stopping) {
-      s->in_reads.push_back(std::move(done));
-      done = nullptr;
-    }
-  }
-  if (!done) {
-    s->Kick();
-    return;
-  }
-  done(Status::Unavailable("server is shutting down"));
+  if (!s->Enqueue(&s->in_reads, &done)) done(Status::Unavailable("server is shutting down"));
 }
 
 void Server::ServerSeen(const ServerInfo& info) {
