@@ -5,12 +5,14 @@
 
 #include <cctype>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <sstream>
 
 #include "base/base64.h"
+#include "base/thread_name.h"
 
 namespace consulate::gossip {
 
@@ -82,7 +84,7 @@ Result<std::vector<std::string>> ReadKeyringFile(const std::string& path) {
   return keys;
 }
 
-Status WriteKeyringFile(const std::string& path, const std::vector<std::string>& keys) {
+Status WriteKeyringFile(const std::string& path, const std::vector<std::string>& keys, bool sync) {
   // json.MarshalIndent(keys, "", "  ")
   std::string text = "[";
   for (size_t k = 0; k < keys.size(); ++k) {
@@ -108,7 +110,7 @@ Status WriteKeyringFile(const std::string& path, const std::vector<std::string>&
     }
     off += static_cast<size_t>(n);
   }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+  if ((sync && ::fsync(fd) != 0) || ::close(fd) != 0) {
     ::unlink(tmp.c_str());
     return Status::IOError("Failed to write keyring file " + path + ": " + std::strerror(errno));
   }
@@ -117,7 +119,61 @@ Status WriteKeyringFile(const std::string& path, const std::vector<std::string>&
     ::unlink(tmp.c_str());
     return Status::IOError("Failed to write keyring file " + path + ": " + std::strerror(err));
   }
+  if (!sync) return Status::OK();
+  return SyncFile(path);
+}
+
+Status SyncFile(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "."
+                          : slash == 0               ? "/"
+                                                     : path.substr(0, slash);
+  for (const std::string* p : {&path, &dir}) {
+    const int fd = ::open(p->c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || ::fsync(fd) != 0) {
+      const int err = errno;
+      if (fd >= 0) ::close(fd);
+      return Status::IOError("Failed to sync " + *p + ": " + std::strerror(err));
+    }
+    ::close(fd);
+  }
   return Status::OK();
+}
+
+KeyringFileSyncer::~KeyringFileSyncer() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_one();
+  if (thread_.joinable()) thread_.join();
+}
+
+void KeyringFileSyncer::Request() {
+  std::lock_guard<std::mutex> lock(mu_);
+  pending_ = true;
+  if (!thread_.joinable()) thread_ = std::thread([this] { Loop(); });
+  cv_.notify_one();
+}
+
+void KeyringFileSyncer::Loop() {
+  SetThreadName("keyring-sync");
+  std::unique_lock<std::mutex> lock(mu_);
+  for (;;) {
+    cv_.wait(lock, [this] { return pending_ || stop_; });
+    if (!pending_) return;  // stopping, nothing left to flush
+    pending_ = false;
+    lock.unlock();
+    const auto start = std::chrono::steady_clock::now();
+    if (Status s = SyncFile(path_); !s.ok()) {
+      logger_.Error("serf: Failed to sync keyring file: {}", s.message());
+    } else if (const auto took = std::chrono::steady_clock::now() - start;
+               took > std::chrono::seconds(1)) {
+      logger_.Warn("serf: syncing keyring file {} took {} ms", path_,
+                   std::chrono::duration_cast<std::chrono::milliseconds>(took).count());
+    }
+    lock.lock();
+  }
 }
 
 }  // namespace consulate::gossip

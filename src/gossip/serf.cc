@@ -87,6 +87,21 @@ std::function<void()> Once(std::function<void()> fn) {
   };
 }
 
+// A query's return address as serf sends it (Go's net.IP: 4 or 16 raw bytes); none otherwise.
+std::optional<asio::ip::address> AddressFromBytes(std::string_view b) {
+  if (b.size() == 4) {
+    asio::ip::address_v4::bytes_type bytes;
+    std::copy(b.begin(), b.end(), reinterpret_cast<char*>(bytes.data()));
+    return asio::ip::address(asio::ip::address_v4(bytes));
+  }
+  if (b.size() == 16) {
+    asio::ip::address_v6::bytes_type bytes;
+    std::copy(b.begin(), b.end(), reinterpret_cast<char*>(bytes.data()));
+    return asio::ip::address(asio::ip::address_v6(bytes));
+  }
+  return std::nullopt;
+}
+
 // A notification a waiting API thread can block on.
 // The promise is shared with the notifier, which may run after the waiter gave up.
 struct Signal {
@@ -218,9 +233,13 @@ struct Serf::Impl : public MemberlistDelegate {
   void HandlePrune(MemberState& m);
   void EraseNode(const std::string& name);
   // serf's writeKeyringFile: persists the keyring after a change (no-op without keyring_file).
+  // Written and renamed here; flushed to disk by keyring_syncer, off the loop.
   Status SaveKeyring() {
     if (config.keyring_file.empty()) return Status::OK();
-    return WriteKeyringFile(config.keyring_file, memberlist->keyring().keys());
+    CONSULATE_RETURN_IF_ERROR(
+        WriteKeyringFile(config.keyring_file, memberlist->keyring().keys(), /*sync=*/false));
+    keyring_syncer.Request();
+    return Status::OK();
   }
   void BroadcastJoin(LamportTime ltime);
   void Broadcast(std::string msg, std::function<void()> notify) {
@@ -254,6 +273,7 @@ struct Serf::Impl : public MemberlistDelegate {
   SerfConfig config;
   Handlers handlers;
   Logger logger;
+  KeyringFileSyncer keyring_syncer{config.keyring_file, logger};
 
   // The io_context outlives everything that uses it: declared first, destroyed last.
   asio::io_context io;
@@ -515,21 +535,9 @@ bool Serf::Impl::HandleQuery(const serf::QueryMessage& q) {
     ack.id = q.id;
     ack.from = config.node_name;
     ack.flags = serf::kQueryFlagAck;
-    asio::ip::address addr;
-    boost::system::error_code ec;
-    if (q.addr.size() == 4 || q.addr.size() == 16) {
-      std::string_view b = q.addr.view();
-      if (b.size() == 4) {
-        asio::ip::address_v4::bytes_type bytes;
-        std::copy(b.begin(), b.end(), reinterpret_cast<char*>(bytes.data()));
-        addr = asio::ip::address_v4(bytes);
-      } else {
-        asio::ip::address_v6::bytes_type bytes;
-        std::copy(b.begin(), b.end(), reinterpret_cast<char*>(bytes.data()));
-        addr = asio::ip::address_v6(bytes);
-      }
+    if (const auto addr = AddressFromBytes(q.addr.view())) {
       if (Status s =
-              memberlist->SendToAddress(udp::endpoint(addr, q.port), serf::EncodeSerfMessage(ack));
+              memberlist->SendToAddress(udp::endpoint(*addr, q.port), serf::EncodeSerfMessage(ack));
           !s.ok()) {
         logger.Error("serf: failed to send ack: {}", s.message());
       }
@@ -550,20 +558,9 @@ void Serf::Impl::RespondToQuery(const serf::QueryMessage& q, std::string payload
     logger.Error("serf: response exceeds limit of {} bytes", kQueryResponseSizeLimit);
     return;
   }
-  std::string_view b = q.addr.view();
-  asio::ip::address addr;
-  if (b.size() == 4) {
-    asio::ip::address_v4::bytes_type bytes;
-    std::copy(b.begin(), b.end(), reinterpret_cast<char*>(bytes.data()));
-    addr = asio::ip::address_v4(bytes);
-  } else if (b.size() == 16) {
-    asio::ip::address_v6::bytes_type bytes;
-    std::copy(b.begin(), b.end(), reinterpret_cast<char*>(bytes.data()));
-    addr = asio::ip::address_v6(bytes);
-  } else {
-    return;
-  }
-  if (Status s = memberlist->SendToAddress(udp::endpoint(addr, q.port), raw); !s.ok())
+  const auto addr = AddressFromBytes(q.addr.view());
+  if (!addr) return;
+  if (Status s = memberlist->SendToAddress(udp::endpoint(*addr, q.port), raw); !s.ok())
     logger.Error("serf: failed to respond to query: {}", s.message());
   RelayResponse(q, raw);
 }

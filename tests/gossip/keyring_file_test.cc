@@ -65,5 +65,28 @@ TEST_F(KeyringFileTest, Errors) {
   }
 }
 
+TEST_F(KeyringFileTest, UnsyncedWriteThenBackgroundSync) {
+  const std::string k1(32, '\x03');
+  ASSERT_TRUE(WriteKeyringFile(path_, {k1}, /*sync=*/false).ok());
+  EXPECT_TRUE(SyncFile(path_).ok());
+  const Status missing = SyncFile(dir_ + "/absent");
+  EXPECT_TRUE(missing.IsIOError());
+  EXPECT_NE(missing.message().find(dir_ + "/absent"), std::string::npos);
+  {
+    KeyringFileSyncer syncer(path_, Logger());
+    for (int i = 0; i < 50; ++i) {
+      ASSERT_TRUE(WriteKeyringFile(path_, {k1, std::string(16, static_cast<char>(i))},
+                                   /*sync=*/false)
+                      .ok());
+      syncer.Request();
+    }
+  }  // joins after flushing what is pending
+  auto keys = ReadKeyringFile(path_);
+  ASSERT_TRUE(keys.ok()) << keys.status().ToString();
+  EXPECT_EQ(*keys, (std::vector<std::string>{k1, std::string(16, '\x31')}));
+  // A syncer that was never asked starts no thread and stops at once.
+  KeyringFileSyncer idle(path_, Logger());
+}
+
 }  // namespace
 }  // namespace consulate::gossip
