@@ -1124,7 +1124,8 @@ void Server::Impl::SyncerLoop() {
     syncer.has_job = false;
     const uint64_t seq = syncer.seq;
     lock.unlock();
-    Status st = job();
+    Status st = options.sync_fault ? options.sync_fault() : Status::OK();
+    if (st.ok()) st = job();
     lock.lock();
     syncer.result = st;
     syncer.done = true;
@@ -1300,6 +1301,9 @@ void Server::Impl::RunOnce() {
 
 void Server::Impl::Finish() {
   if (std::exchange(finished, true)) return;
+  // A stopped server leads nothing and knows no leader (status/leader, IsLeader, forwarding).
+  is_leader.store(false, std::memory_order_release);
+  leader_raw.store(0, std::memory_order_release);
   const Status down = Status::Unavailable("server is shutting down");
   FailAll(down);
   for (auto& w : waiting) w.done(Failed(down));

@@ -66,6 +66,9 @@ struct Options {
   uint64_t trailing_logs = 10240;  // Consul's raft_trailing_logs
   uint64_t segment_bytes = 64ull << 20;
   std::chrono::milliseconds rpc_hold_timeout{7000};  // how long requests wait for a leader
+  // Tests only (fault injection, as LevelDB's FaultInjectionTestEnv): asked on the background
+  // syncer before each sync of the leader's log; a non-OK answer stands in for the disk's.
+  std::function<Status()> sync_fault;
 };
 
 // A server as the gossip pool describes it (Consul's metadata.Server, the parts Raft needs).

@@ -3,9 +3,14 @@
 // server about the others (ServerSeen), as the agent does from the LAN pool.
 #include <gtest/gtest.h>
 
+#include <array>
+#include <atomic>
 #include <chrono>
 #include <fstream>
+#include <functional>
 #include <future>
+#include <map>
+#include <mutex>
 #include <thread>
 
 #include "../raft/temp_dir.h"
@@ -50,6 +55,7 @@ class ClusterTest : public ::testing::Test {
     o.snapshot_threshold = snapshot_threshold_;
     o.snapshot_interval = std::chrono::milliseconds(20);
     o.trailing_logs = 10;
+    if (auto f = sync_faults_.find(i); f != sync_faults_.end()) o.sync_fault = f->second;
     auto s = Server::Open(o, Logger());
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     nodes_[i].srv = std::move(*s);
@@ -109,6 +115,7 @@ class ClusterTest : public ::testing::Test {
   std::map<int, int> ports_;
   int expect_ = 3;
   uint64_t snapshot_threshold_ = 8192;
+  std::map<int, std::function<Status()>> sync_faults_;
 };
 
 TEST_F(ClusterTest, ThreeServersElectReplicateAndFailOver) {
@@ -276,6 +283,86 @@ TEST_F(ClusterTest, LeavingLeaderRemovesItselfAndTheRestCarryOn) {
   ASSERT_EQ(conf.servers.size(), 2u);
   for (const auto& p : conf.servers) EXPECT_NE(p.id, nodes_[lead].id);
   ASSERT_TRUE(Put(lead2, "after-leave", "1").status.ok());
+}
+
+// The leader syncs its log in the background while it replicates. When that sync fails, the
+// leader stops (it can no longer say what is on its disk); the other two carry on with every write
+// that was acknowledged, since an entry commits only on a majority that has it on disk.
+TEST_F(ClusterTest, LeaderWhoseBackgroundSyncFailsStopsAndNoAcknowledgedWriteIsLost) {
+  std::array<std::atomic<bool>, 3> failing{};
+  std::array<std::atomic<int>, 3> injected{};
+  for (int i = 0; i < 3; ++i) {
+    sync_faults_[i] = [&failing, &injected, i]() -> Status {
+      if (!failing[i].load()) return Status::OK();
+      ++injected[i];
+      return Status::IOError("injected fdatasync failure");
+    };
+  }
+  Make(3, 3);
+  const int lead = Leader();
+  ASSERT_GE(lead, 0);
+
+  // Eight writers keep proposals in flight on the leader; each remembers what was acknowledged.
+  std::mutex mu;
+  std::map<std::string, std::string> acked;
+  std::atomic<int> failed_writes{0};
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> writers;
+  for (int w = 0; w < 8; ++w) {
+    writers.emplace_back([&, w] {
+      for (int n = 0; !stop.load(); ++n) {
+        const std::string key = "w" + std::to_string(w) + "/" + std::to_string(n);
+        auto r = Put(lead, key, key);
+        if (r.status.ok() && r.ok) {
+          std::lock_guard<std::mutex> lock(mu);
+          acked[key] = key;
+        } else {
+          ++failed_writes;
+          std::this_thread::sleep_for(1ms);
+        }
+      }
+    });
+  }
+  auto acked_count = [&] {
+    std::lock_guard<std::mutex> lock(mu);
+    return acked.size();
+  };
+  auto end = std::chrono::steady_clock::now() + 10s;
+  while (acked_count() < 200 && std::chrono::steady_clock::now() < end)
+    std::this_thread::sleep_for(1ms);
+  ASSERT_GE(acked_count(), 200u);
+  failing[lead] = true;
+  end = std::chrono::steady_clock::now() + 10s;
+  while ((injected[lead].load() == 0 || nodes_[lead].srv->IsLeader()) &&
+         std::chrono::steady_clock::now() < end)
+    std::this_thread::sleep_for(1ms);
+  EXPECT_GE(injected[lead].load(), 1);
+  EXPECT_FALSE(nodes_[lead].srv->IsLeader());
+  EXPECT_FALSE(nodes_[lead].srv->KnownLeader());
+  // Writes through the stopped server now fail at once.
+  auto refused = Put(lead, "refused", "x");
+  EXPECT_EQ(refused.status.code(), Status::Code::kUnavailable) << refused.status.ToString();
+  stop = true;
+  for (auto& t : writers) t.join();
+  EXPECT_GE(failed_writes.load(), 1);
+
+  int lead2 = -1;
+  end = std::chrono::steady_clock::now() + 10s;
+  while (lead2 < 0 && std::chrono::steady_clock::now() < end) {
+    for (int i = 0; i < 3; ++i)
+      if (i != lead && nodes_[i].srv->IsLeader()) lead2 = i;
+    std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_GE(lead2, 0);
+  ASSERT_TRUE(Put(lead2, "after-failure", "1").status.ok());
+  // Every acknowledged write is on both survivors.
+  for (int i = 0; i < 3; ++i) {
+    if (i == lead) continue;
+    ASSERT_TRUE(Barrier(i, true).ok());
+    size_t missing = 0;
+    for (const auto& [k, v] : acked) missing += Get(i, k) != v;
+    EXPECT_EQ(missing, 0u) << nodes_[i].name << " of " << acked.size();
+  }
 }
 
 TEST_F(ClusterTest, BadPeersJsonRefusesToStart) {
