@@ -1,17 +1,15 @@
 #include "gossip/keyring_file.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <cctype>
 #include <cerrno>
 #include <chrono>
-#include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "base/base64.h"
+#include "base/file_util.h"
 #include "base/thread_name.h"
 
 namespace consulate::gossip {
@@ -93,50 +91,10 @@ Status WriteKeyringFile(const std::string& path, const std::vector<std::string>&
     text += "\"";
   }
   text += keys.empty() ? "]" : "\n]";
-  const std::string tmp = path + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    return Status::IOError("Failed to write keyring file " + path + ": " + std::strerror(errno));
-  }
-  size_t off = 0;
-  while (off < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + off, text.size() - off);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const int err = errno;
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return Status::IOError("Failed to write keyring file " + path + ": " + std::strerror(err));
-    }
-    off += static_cast<size_t>(n);
-  }
-  if ((sync && ::fsync(fd) != 0) || ::close(fd) != 0) {
-    ::unlink(tmp.c_str());
-    return Status::IOError("Failed to write keyring file " + path + ": " + std::strerror(errno));
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int err = errno;
-    ::unlink(tmp.c_str());
-    return Status::IOError("Failed to write keyring file " + path + ": " + std::strerror(err));
-  }
-  if (!sync) return Status::OK();
-  return SyncFile(path);
-}
-
-Status SyncFile(const std::string& path) {
-  const size_t slash = path.rfind('/');
-  const std::string dir = slash == std::string::npos ? "."
-                          : slash == 0               ? "/"
-                                                     : path.substr(0, slash);
-  for (const std::string* p : {&path, &dir}) {
-    const int fd = ::open(p->c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0 || ::fsync(fd) != 0) {
-      const int err = errno;
-      if (fd >= 0) ::close(fd);
-      return Status::IOError("Failed to sync " + *p + ": " + std::strerror(err));
-    }
-    ::close(fd);
-  }
+  const std::filesystem::path p(path);
+  const std::string dir = p.has_parent_path() ? p.parent_path().string() : ".";
+  Status s = AtomicWriteFile(dir, p.filename().string(), text, sync, 0600);
+  if (!s.ok()) return Status::IOError("Failed to write keyring file " + path + ": " + s.message());
   return Status::OK();
 }
 
@@ -165,7 +123,7 @@ void KeyringFileSyncer::Loop() {
     pending_ = false;
     lock.unlock();
     const auto start = std::chrono::steady_clock::now();
-    if (Status s = SyncFile(path_); !s.ok()) {
+    if (Status s = SyncFileAndDir(path_); !s.ok()) {
       logger_.Error("serf: Failed to sync keyring file: {}", s.message());
     } else if (const auto took = std::chrono::steady_clock::now() - start;
                took > std::chrono::seconds(1)) {

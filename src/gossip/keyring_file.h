@@ -20,14 +20,11 @@ namespace consulate::gossip {
 // file").
 Result<std::vector<std::string>> ReadKeyringFile(const std::string& path);
 
-// Replaces `path` (write to a temporary file, fsync unless `sync` is false, rename) with `keys`,
-// mode 0600: key data is sensitive. Without the fsync the new file survives a killed process (it
-// is in the page cache) but not yet a power cut: KeyringFileSyncer finishes that job.
+// Replaces `path` (AtomicWriteFile: a temporary file, fsynced unless `sync` is false, renamed)
+// with `keys`, mode 0600: key data is sensitive. Without the fsync the new file survives a killed
+// process (it is in the page cache) but not yet a power cut: KeyringFileSyncer finishes that job.
 Status WriteKeyringFile(const std::string& path, const std::vector<std::string>& keys,
                         bool sync = true);
-
-// Flushes `path` and its directory to disk.
-Status SyncFile(const std::string& path);
 
 // Flushes a keyring file written with sync=false, off the caller's thread. Serf changes keys on
 // its gossip loop while a key query waits for every member's answer; a flush that stalls on a

@@ -2,7 +2,7 @@
 
 #include <charconv>
 
-#include "raft/file_util.h"
+#include "base/file_util.h"
 #include "raft/segment_format.h"
 #include "raft/segment_log.h"
 #include "raft/snapshot_store.h"

@@ -33,10 +33,10 @@
 #include <utility>
 #include <vector>
 
+#include "base/file_util.h"
 #include "base/log.h"
 #include "base/result.h"
 #include "base/status.h"
-#include "raft/file_util.h"
 #include "raft/log_entry.h"
 
 namespace consulate::raft {

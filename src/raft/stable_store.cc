@@ -7,7 +7,7 @@
 
 #include "base/coding.h"
 #include "base/crc32c.h"
-#include "raft/file_util.h"
+#include "base/file_util.h"
 
 namespace consulate::raft {
 

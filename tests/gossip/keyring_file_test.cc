@@ -9,6 +9,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "base/file_util.h"
+
 namespace consulate::gossip {
 namespace {
 
@@ -68,8 +70,8 @@ TEST_F(KeyringFileTest, Errors) {
 TEST_F(KeyringFileTest, UnsyncedWriteThenBackgroundSync) {
   const std::string k1(32, '\x03');
   ASSERT_TRUE(WriteKeyringFile(path_, {k1}, /*sync=*/false).ok());
-  EXPECT_TRUE(SyncFile(path_).ok());
-  const Status missing = SyncFile(dir_ + "/absent");
+  EXPECT_TRUE(SyncFileAndDir(path_).ok());
+  const Status missing = SyncFileAndDir(dir_ + "/absent");
   EXPECT_TRUE(missing.IsIOError());
   EXPECT_NE(missing.message().find(dir_ + "/absent"), std::string::npos);
   {

@@ -74,14 +74,31 @@ class ClusterTest : public ::testing::Test {
     }
   }
 
-  int Leader(std::chrono::milliseconds timeout = 10s) {
+  // Polls `done` every 10 ms until it holds or `timeout` passes; whether it held.
+  static bool WaitUntil(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
     const auto end = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < end) {
-      for (size_t i = 0; i < nodes_.size(); ++i)
-        if (nodes_[i].srv && nodes_[i].srv->IsLeader()) return static_cast<int>(i);
+    while (!done()) {
+      if (std::chrono::steady_clock::now() >= end) return false;
       std::this_thread::sleep_for(10ms);
     }
-    return -1;
+    return true;
+  }
+
+  // The live server that leads (the first, if several think so), waiting up to `timeout`.
+  int Leader(std::chrono::milliseconds timeout = 10s) {
+    int lead = -1;
+    WaitUntil(
+        [&] {
+          for (size_t i = 0; i < nodes_.size(); ++i) {
+            if (nodes_[i].srv && nodes_[i].srv->IsLeader()) {
+              lead = static_cast<int>(i);
+              return true;
+            }
+          }
+          return false;
+        },
+        timeout);
+    return lead;
   }
 
   fsm::ApplyResult Put(int via, const std::string& key, const std::string& value) {
@@ -124,9 +141,7 @@ TEST_F(ClusterTest, ThreeServersElectReplicateAndFailOver) {
   ASSERT_GE(lead, 0);
   // Every server agrees on the three voters.
   for (auto& n : nodes_) {
-    const auto end = std::chrono::steady_clock::now() + 5s;
-    while (n.srv->PeerAddresses().size() != 3 && std::chrono::steady_clock::now() < end)
-      std::this_thread::sleep_for(10ms);
+    WaitUntil([&] { return n.srv->PeerAddresses().size() == 3; }, 5s);
     EXPECT_EQ(n.srv->PeerAddresses().size(), 3u) << n.name;
   }
   // Writes through a follower are forwarded to the leader.
@@ -158,9 +173,7 @@ TEST_F(ClusterTest, ThreeServersElectReplicateAndFailOver) {
   // The old leader restarts from its data dir and catches up.
   Start(lead, 3);
   Introduce(lead);
-  const auto end = std::chrono::steady_clock::now() + 10s;
-  while (Get(lead, "after") != "x" && std::chrono::steady_clock::now() < end)
-    std::this_thread::sleep_for(10ms);
+  WaitUntil([&] { return Get(lead, "after") == "x"; }, 10s);
   EXPECT_EQ(Get(lead, "after"), "x");
   EXPECT_EQ(Get(lead, "k0"), "v0");
 }
@@ -179,9 +192,7 @@ TEST_F(ClusterTest, LaggingServerCatchesUpBySnapshot) {
   }
   Start(down, 3);
   Introduce(down);
-  const auto end = std::chrono::steady_clock::now() + 10s;
-  while (Get(down, "s199") == std::nullopt && std::chrono::steady_clock::now() < end)
-    std::this_thread::sleep_for(10ms);
+  WaitUntil([&] { return Get(down, "s199") != std::nullopt; }, 10s);
   EXPECT_EQ(Get(down, "s199"), std::string(100, 'a' + 199 % 26));
   EXPECT_EQ(Get(down, "s0"), std::string(100, 'a'));
 }
@@ -275,10 +286,7 @@ TEST_F(ClusterTest, LeavingLeaderRemovesItselfAndTheRestCarryOn) {
   for (auto& n : nodes_) {
     if (n.srv) n.srv->ServerLeft(nodes_[lead].name);
   }
-  const auto end = std::chrono::steady_clock::now() + 5s;
-  while (nodes_[lead2].srv->RaftConfiguration().servers.size() != 2u &&
-         std::chrono::steady_clock::now() < end)
-    std::this_thread::sleep_for(10ms);
+  WaitUntil([&] { return nodes_[lead2].srv->RaftConfiguration().servers.size() == 2u; }, 5s);
   const auto conf = nodes_[lead2].srv->RaftConfiguration();
   ASSERT_EQ(conf.servers.size(), 2u);
   for (const auto& p : conf.servers) EXPECT_NE(p.id, nodes_[lead].id);
@@ -327,15 +335,10 @@ TEST_F(ClusterTest, LeaderWhoseBackgroundSyncFailsStopsAndNoAcknowledgedWriteIsL
     std::lock_guard<std::mutex> lock(mu);
     return acked.size();
   };
-  auto end = std::chrono::steady_clock::now() + 10s;
-  while (acked_count() < 200 && std::chrono::steady_clock::now() < end)
-    std::this_thread::sleep_for(1ms);
+  WaitUntil([&] { return acked_count() >= 200; }, 10s);
   ASSERT_GE(acked_count(), 200u);
   failing[lead] = true;
-  end = std::chrono::steady_clock::now() + 10s;
-  while ((injected[lead].load() == 0 || nodes_[lead].srv->IsLeader()) &&
-         std::chrono::steady_clock::now() < end)
-    std::this_thread::sleep_for(1ms);
+  WaitUntil([&] { return injected[lead].load() > 0 && !nodes_[lead].srv->IsLeader(); }, 10s);
   EXPECT_GE(injected[lead].load(), 1);
   EXPECT_FALSE(nodes_[lead].srv->IsLeader());
   EXPECT_FALSE(nodes_[lead].srv->KnownLeader());
@@ -346,14 +349,9 @@ TEST_F(ClusterTest, LeaderWhoseBackgroundSyncFailsStopsAndNoAcknowledgedWriteIsL
   for (auto& t : writers) t.join();
   EXPECT_GE(failed_writes.load(), 1);
 
-  int lead2 = -1;
-  end = std::chrono::steady_clock::now() + 10s;
-  while (lead2 < 0 && std::chrono::steady_clock::now() < end) {
-    for (int i = 0; i < 3; ++i)
-      if (i != lead && nodes_[i].srv->IsLeader()) lead2 = i;
-    std::this_thread::sleep_for(10ms);
-  }
+  const int lead2 = Leader();  // the stopped server no longer claims to lead
   ASSERT_GE(lead2, 0);
+  ASSERT_NE(lead2, lead);
   ASSERT_TRUE(Put(lead2, "after-failure", "1").status.ok());
   // Every acknowledged write is on both survivors.
   for (int i = 0; i < 3; ++i) {

@@ -1,4 +1,4 @@
-#include "raft/file_util.h"
+#include "base/file_util.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -10,7 +10,7 @@
 #include <filesystem>
 #include <system_error>
 
-namespace consulate::raft {
+namespace consulate {
 
 namespace {
 Status Errno(std::string_view what, const std::string& path, int err) {
@@ -130,6 +130,14 @@ Status SyncDir(const std::string& dir) {
   return Fsync(fd.get(), dir);
 }
 
+Status SyncFileAndDir(const std::string& path) {
+  FileHandle fd;
+  CONSULATE_RETURN_IF_ERROR(OpenFile(path, O_RDONLY, &fd));
+  CONSULATE_RETURN_IF_ERROR(Fsync(fd.get(), path));
+  const std::filesystem::path dir = std::filesystem::path(path).parent_path();
+  return SyncDir(dir.empty() ? "." : dir.string());
+}
+
 Status RemoveFile(const std::string& path) {
   if (::unlink(path.c_str()) != 0) return Errno("unlink", path, errno);
   return Status::OK();
@@ -167,11 +175,11 @@ Status LockDir(const std::string& dir, FileHandle* lock) {
 }
 
 Status AtomicWriteFile(const std::string& dir, const std::string& name, std::string_view contents,
-                       bool sync) {
+                       bool sync, int mode) {
   const std::string path = JoinPath(dir, name);
   const std::string tmp = path + ".tmp";
   FileHandle fd;
-  CONSULATE_RETURN_IF_ERROR(OpenFile(tmp, O_WRONLY | O_CREAT | O_TRUNC, &fd));
+  CONSULATE_RETURN_IF_ERROR(OpenFile(tmp, O_WRONLY | O_CREAT | O_TRUNC, &fd, mode));
   Status s = WriteAll(fd.get(), contents, tmp);
   if (s.ok() && sync) s = Fsync(fd.get(), tmp);
   fd.Reset();
@@ -183,4 +191,4 @@ Status AtomicWriteFile(const std::string& dir, const std::string& name, std::str
   return sync ? SyncDir(dir) : Status::OK();
 }
 
-}  // namespace consulate::raft
+}  // namespace consulate

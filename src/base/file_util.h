@@ -1,4 +1,4 @@
-// Small POSIX file helpers shared by the Raft storage classes. Every function reports failures as
+// Small POSIX file helpers (Raft storage, serf's keyring file). Every function reports failures as
 // Status (IOError with the path and errno text); none throws. Short reads/writes and EINTR are
 // retried.
 #pragma once
@@ -10,7 +10,7 @@
 
 #include "base/status.h"
 
-namespace consulate::raft {
+namespace consulate {
 
 // Owns a file descriptor; closes it on destruction. Movable, not copyable.
 class FileHandle {
@@ -63,6 +63,8 @@ Status Fsync(int fd, const std::string& path);
 Status Truncate(int fd, uint64_t size, const std::string& path);
 // fsync(2) on the directory, making creations, renames and unlinks in it durable.
 Status SyncDir(const std::string& dir);
+// fsync(2) on the file at `path`, then on its directory.
+Status SyncFileAndDir(const std::string& path);
 Status RemoveFile(const std::string& path);
 Status RenameFile(const std::string& from, const std::string& to);
 // Names (not paths) of the regular files in dir, unsorted.
@@ -72,8 +74,9 @@ Status LockDir(const std::string& dir, FileHandle* lock);
 
 // Crash-safe replace of dir/name: writes dir/name.tmp, fsyncs it, renames it over dir/name and
 // fsyncs dir. After a crash dir/name holds either the old or the new contents (a stale .tmp may
-// remain; callers delete it when they open). With sync == false nothing is fsynced.
+// remain; callers delete it when they open). With sync == false nothing is fsynced. `mode` is for
+// a newly created file.
 Status AtomicWriteFile(const std::string& dir, const std::string& name, std::string_view contents,
-                       bool sync = true);
+                       bool sync = true, int mode = 0644);
 
-}  // namespace consulate::raft
+}  // namespace consulate
